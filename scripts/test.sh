@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# THE test command (CI runs exactly this through .ci/run). Levels, in order:
+#   native   cargo test                                  (the simulation, the CLI, the i18n table)
+#   browser  cargo test --target wasm32-unknown-unknown  (tests/web/, headless Chromium)
+#   e2e      release build into dist/, then node --test tests/e2e/ (Playwright + Chromium)
+#   size     gzipped download of dist/ against a minimal Yew page
+# A level fails the run if its runner fails or if it ran zero tests. Logs: target/test-logs/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+run_start=$SECONDS
+
+. scripts/setup.sh
+
+logs=target/test-logs
+mkdir -p "$logs"
+summary=()
+
+fail() { echo "[test] FAILED: $*" >&2; printf '%s\n' "${summary[@]}" >&2; exit 1; }
+
+# run LEVEL CMD...: runs CMD with its output shown and kept in $logs/LEVEL.log.
+run() {
+  local level="$1"; shift
+  echo; echo "[test] ===== $level: $* ====="
+  level_start=$SECONDS
+  if ! "$@" 2>&1 | tee "$logs/$level.log"; then
+    fail "$level: '$*' exited non-zero (log: $logs/$level.log)"
+  fi
+}
+
+# Sums "test result: ... N passed; M failed" lines (libtest and wasm-bindgen-test-runner).
+libtest_counts() {
+  grep -E '^test result: ' "$1" | sed -E 's/.* ([0-9]+) passed; ([0-9]+) failed.*/\1 \2/' \
+    | awk '{ p += $1; f += $2 } END { printf "%d %d\n", p, f }'
+}
+
+check() { # check LEVEL PASSED FAILED
+  local level="$1" passed="$2" failed="$3"
+  local line
+  line=$(printf '%-8s %4d passed %3d failed  %4d s' "$level" "$passed" "$failed" "$((SECONDS - level_start))")
+  summary+=("$line")
+  echo "[test] $line"
+  [ "$failed" -eq 0 ] || fail "$level: $failed failed"
+  [ "$passed" -gt 0 ] || fail "$level: ran zero tests"
+}
+
+# (a) native
+run native cargo test --color never
+read -r p f < <(libtest_counts "$logs/native.log")
+check native "$p" "$f"
+
+# (b) browser: every tests/web/*.rs is a [[test]] target named web_* in Cargo.toml.
+run browser cargo test --color never --target wasm32-unknown-unknown --test 'web_*'
+read -r p f < <(libtest_counts "$logs/browser.log")
+check browser "$p" "$f"
+
+# (c) end to end over the release build
+run build scripts/build.sh
+run e2e node --test tests/e2e/
+p=$(sed -nE 's/^# pass ([0-9]+)$/\1/p' "$logs/e2e.log" | tail -1)
+f=$(sed -nE 's/^# fail ([0-9]+)$/\1/p' "$logs/e2e.log" | tail -1)
+check e2e "${p:-0}" "${f:-0}"
+
+# (d) size
+run size scripts/size.sh
+grep -q '^\[size\] app / floor' "$logs/size.log" || fail "size: no report"
+
+echo
+echo "[test] all levels passed in $((SECONDS - run_start)) s:"
+printf '  %s\n' "${summary[@]}"
+grep '^\[size\]\|^  app total\|^  floor' "$logs/size.log" | sed 's/^/  /'

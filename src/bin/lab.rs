@@ -1,0 +1,169 @@
+//! `lab`: the headless face of the simulation.
+//!
+//! ```text
+//! lab list
+//! lab run <ID|FILE> [--seed N] [--until-ms T] [--set key=value]… [--history FILE] [--json]
+//! lab check <HISTORY.jsonl> [--json]
+//! lab bench [--json]
+//! ```
+//! Exit 0 for any finished run (anomalies are results, not errors); exit 2 with one line on
+//! stderr for bad input.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use consistency_lab::sim::{self, builtin, scenario, Sim};
+
+fn usage() -> &'static str {
+    "usage: lab list | lab run <ID|FILE> [--seed N] [--until-ms T] [--set key=value]... [--history FILE] [--json] | lab check <HISTORY> [--json] | lab bench [--json]"
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match run(&args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(msg) => {
+            eprintln!("lab: {msg}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(args: &[String]) -> Result<(), String> {
+    let Some(cmd) = args.first() else { return Err(usage().into()) };
+    match cmd.as_str() {
+        "list" => {
+            if args.len() > 1 {
+                return Err(format!("list takes no arguments; {}", usage()));
+            }
+            for s in builtin::all() {
+                println!("{:<28} {}  /  {}", s.id, s.title.en, s.title.ko);
+            }
+            Ok(())
+        }
+        "run" => cmd_run(&args[1..]),
+        "check" => cmd_check(&args[1..]),
+        "bench" => cmd_bench(&args[1..]),
+        "-h" | "--help" | "help" => {
+            println!("{}", usage());
+            Ok(())
+        }
+        other => Err(format!("unknown command `{other}`; {}", usage())),
+    }
+}
+
+/// A built-in id, or a path to a scenario file.
+fn load_scenario(arg: &str) -> Result<scenario::Scenario, String> {
+    if let Some(s) = builtin::get(arg) {
+        return Ok(s);
+    }
+    let text = std::fs::read_to_string(arg).map_err(|e| {
+        format!("`{arg}` is neither a built-in scenario (see `lab list`) nor a readable file: {e}")
+    })?;
+    scenario::parse_scenario(&text).map_err(|e| format!("{arg}: {e}"))
+}
+
+fn value_of<'a>(args: &'a [String], i: &mut usize, flag: &str) -> Result<&'a str, String> {
+    *i += 1;
+    args.get(*i).map(|s| s.as_str()).ok_or_else(|| format!("{flag} needs a value"))
+}
+
+fn cmd_run(args: &[String]) -> Result<(), String> {
+    let mut target = None;
+    let mut seed = None;
+    let mut until = None;
+    let mut sets = Vec::new();
+    let mut history = None;
+    let mut json = false;
+    let mut i = 0;
+    while i < args.len() {
+        let a = args[i].as_str();
+        match a {
+            "--seed" => {
+                let v = value_of(args, &mut i, a)?;
+                seed = Some(v.parse::<u64>().map_err(|_| format!("--seed: `{v}` is not a non-negative integer"))?);
+            }
+            "--until-ms" => {
+                let v = value_of(args, &mut i, a)?;
+                let t = v.parse::<u64>().map_err(|_| format!("--until-ms: `{v}` is not a non-negative integer"))?;
+                until = Some(t);
+            }
+            "--set" => sets.push(value_of(args, &mut i, a)?.to_string()),
+            "--history" => history = Some(value_of(args, &mut i, a)?.to_string()),
+            "--json" => json = true,
+            _ if a.starts_with("--") => return Err(format!("unknown option `{a}`; {}", usage())),
+            _ if target.is_none() => target = Some(a.to_string()),
+            _ => return Err(format!("unexpected argument `{a}`; {}", usage())),
+        }
+        i += 1;
+    }
+    let target = target.ok_or_else(|| format!("run needs a scenario id or file; {}", usage()))?;
+    let mut sc = load_scenario(&target)?;
+    if let Some(s) = seed {
+        sc.seed = s;
+    }
+    if let Some(t) = until {
+        sc.until_ms = t;
+    }
+    scenario::apply_cli_sets(&mut sc.config, &sets).map_err(|e| format!("--set {e}"))?;
+    sc.validate().map_err(|e| e.to_string())?;
+    let mut out_file = match &history {
+        Some(path) => Some(std::io::BufWriter::new(
+            std::fs::File::create(path).map_err(|e| format!("--history {path}: {e}"))?,
+        )),
+        None => None,
+    };
+    let mut sim = Sim::new(sc);
+    sim.run_to_end();
+    if let Some(f) = out_file.as_mut() {
+        sim::history::write_jsonl(&sim.history, &sim.names, f).map_err(|e| format!("--history: {e}"))?;
+        f.flush().map_err(|e| format!("--history: {e}"))?;
+    }
+    let report = sim::report::Report::of(&sim);
+    if json {
+        println!("{}", serde_json::to_string_pretty(&report).expect("report serialises"));
+    } else {
+        print!("{}", report.text());
+    }
+    Ok(())
+}
+
+/// Recomputes the checker's numbers from a history file alone.
+fn cmd_check(args: &[String]) -> Result<(), String> {
+    let mut path = None;
+    let mut json = false;
+    for a in args {
+        match a.as_str() {
+            "--json" => json = true,
+            s if s.starts_with("--") => return Err(format!("unknown option `{s}`")),
+            s => path = Some(s.to_string()),
+        }
+    }
+    let path = path.ok_or("check needs a history file")?;
+    let text = std::fs::read_to_string(&path).map_err(|e| format!("{path}: {e}"))?;
+    let (recs, _names) = sim::history::parse_jsonl(&text).map_err(|e| format!("{path}: {e}"))?;
+    let report = sim::checker::Checker::check(&recs);
+    if json {
+        println!("{}", serde_json::to_string_pretty(&report).expect("report serialises"));
+    } else {
+        println!("{report:?}");
+    }
+    Ok(())
+}
+
+fn cmd_bench(args: &[String]) -> Result<(), String> {
+    let mut json = false;
+    for a in args {
+        match a.as_str() {
+            "--json" => json = true,
+            s => return Err(format!("unknown option `{s}` for bench")),
+        }
+    }
+    let b = sim::bench::run();
+    if json {
+        println!("{}", serde_json::to_string_pretty(&b).expect("bench serialises"));
+    } else {
+        print!("{}", b.text());
+    }
+    Ok(())
+}

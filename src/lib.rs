@@ -1,0 +1,8 @@
+//! Consistency Lab: a deterministic simulation of a food-delivery event pipeline
+//! (service + outbox, CDC relays, a Kafka-like broker, consumer groups, replica databases)
+//! with two thin faces over it: the Yew page (`ui`) and the headless CLI (`src/bin/lab.rs`).
+
+pub mod sim;
+
+#[cfg(target_arch = "wasm32")]
+pub mod ui;

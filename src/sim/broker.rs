@@ -1,0 +1,527 @@
+//! A broker: one replica of each partition it is assigned, as leader or follower.
+//!
+//! Rules, with the Kafka documentation they follow (design docs, "Replication"):
+//! - Followers fetch from the leader like consumers do; the leader tracks each follower's
+//!   fetch position. A follower is in sync while it has caught up within
+//!   `replica.lag.time.max.ms`; the leader asks the controller to shrink or expand the ISR
+//!   (AlterPartition) and uses the new ISR only once the controller accepted it.
+//! - The high watermark is the offset every ISR member has; consumers read only below it.
+//! - `acks=all`: refused up front with NOT_ENOUGH_REPLICAS when the ISR is smaller than
+//!   `min.insync.replicas`; otherwise answered once the high watermark passes the record, with
+//!   NOT_ENOUGH_REPLICAS_AFTER_APPEND if the ISR shrank below the minimum meanwhile.
+//! - Idempotent producer: per producer id the broker keeps the last five batches' sequence
+//!   numbers ("the broker retains the five most recent batches"); a retry of one of them is
+//!   answered with its original offset and not appended; a sequence gap is refused.
+//! - Truncation uses leader epochs (KIP-101/KIP-279/KIP-320): a follower's fetch carries the
+//!   epoch of its last record; if the leader's log diverges there, the leader answers with the
+//!   end offset of that epoch and the follower truncates to it before fetching on.
+
+use std::collections::{BTreeMap, VecDeque};
+
+use super::config::Acks;
+use super::engine::{timing, Ctx, NoticeKind, Time, Timer};
+use super::history::{NodeId, Op, SkipReason};
+use super::msg::{Msg, PartIdx, Payload, ProduceError, Record};
+
+/// How many recent batches per producer id the broker remembers for dedup.
+const PRODUCER_WINDOW: usize = 5;
+/// Most records per fetch response.
+pub const FETCH_MAX: u32 = 64;
+
+/// A partition replica's log: durable.
+#[derive(Clone, Debug, Default)]
+pub struct PartLog {
+    /// Offset = index.
+    pub records: Vec<Record>,
+    /// The last high watermark this replica knew (checkpointed).
+    pub hw: u64,
+    /// Per producer id: the last few (sequence, offset) pairs, rebuilt from the log.
+    pub producers: BTreeMap<u64, VecDeque<(i64, u64)>>,
+}
+
+impl PartLog {
+    pub fn leo(&self) -> u64 {
+        self.records.len() as u64
+    }
+
+    fn note_producer(&mut self, r: &Record, offset: u64) {
+        if r.producer_id == 0 {
+            return;
+        }
+        let e = self.producers.entry(r.producer_id).or_default();
+        if e.len() == PRODUCER_WINDOW {
+            e.pop_front();
+        }
+        e.push_back((r.producer_seq, offset));
+    }
+
+    pub fn append(&mut self, r: Record) -> u64 {
+        let off = self.leo();
+        self.note_producer(&r, off);
+        self.records.push(r);
+        off
+    }
+
+    /// Drops records from `to` on and rebuilds the producer table.
+    pub fn truncate(&mut self, to: u64) -> u64 {
+        let to = to.min(self.leo());
+        let dropped = self.leo() - to;
+        if dropped == 0 {
+            return 0;
+        }
+        self.records.truncate(to as usize);
+        self.hw = self.hw.min(to);
+        self.producers.clear();
+        let recs = std::mem::take(&mut self.records);
+        for (i, r) in recs.iter().enumerate() {
+            self.note_producer(r, i as u64);
+        }
+        self.records = recs;
+        dropped
+    }
+
+    /// The epoch of the record before `offset` (0 at the start).
+    pub fn epoch_before(&self, offset: u64) -> u32 {
+        if offset == 0 {
+            0
+        } else {
+            self.records.get(offset as usize - 1).map(|r| r.epoch).unwrap_or(0)
+        }
+    }
+
+    /// OffsetsForLeaderEpoch: the end offset of `epoch` in this log, i.e. the first offset
+    /// whose epoch is greater, or the log end.
+    pub fn end_offset_for_epoch(&self, epoch: u32) -> u64 {
+        // Records are appended with non-decreasing epochs: binary search.
+        self.records.partition_point(|r| r.epoch <= epoch) as u64
+    }
+}
+
+/// A partition's role at this broker.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PartRole {
+    /// Not told yet (after a restart) or the partition is offline.
+    None,
+    Leader,
+    Follower { leader: u32 },
+}
+
+/// An acks=all request waiting for the high watermark.
+#[derive(Clone, Debug)]
+pub struct WaitingAck {
+    pub from: NodeId,
+    pub req: u64,
+    pub offset: u64,
+}
+
+/// Volatile per-partition state.
+#[derive(Clone, Debug)]
+pub struct PartState {
+    pub role: PartRole,
+    pub epoch: u32,
+    pub isr: Vec<u32>,
+    // Leader only.
+    pub follower_leo: Vec<u64>,
+    pub caught_up_at: Vec<Time>,
+    pub waiting: Vec<WaitingAck>,
+    pub isr_change_inflight: bool,
+    // Follower only.
+    pub fetch_sent: Option<Time>,
+}
+
+impl PartState {
+    fn new(brokers: usize) -> Self {
+        PartState {
+            role: PartRole::None,
+            epoch: 0,
+            isr: Vec::new(),
+            follower_leo: vec![0; brokers],
+            caught_up_at: vec![0; brokers],
+            waiting: Vec::new(),
+            isr_change_inflight: false,
+            fetch_sent: None,
+        }
+    }
+}
+
+/// A broker node.
+#[derive(Clone, Debug)]
+pub struct Broker {
+    pub idx: u32,
+    /// Durable: one log per partition of the cluster (empty where not a replica).
+    pub logs: Vec<PartLog>,
+    /// Volatile.
+    pub parts: Vec<PartState>,
+    /// Volatile: whether the controller has sent this broker its partitions since it started.
+    pub registered: bool,
+    /// Counters for the page.
+    pub refused_not_enough: u64,
+    pub dedup_dropped: u64,
+}
+
+impl Broker {
+    pub fn new(idx: u32, parts: usize, brokers: usize) -> Self {
+        Broker {
+            idx,
+            logs: vec![PartLog::default(); parts],
+            parts: vec![PartState::new(brokers); parts],
+            registered: false,
+            refused_not_enough: 0,
+            dedup_dropped: 0,
+        }
+    }
+
+    /// Crash: keep the logs, forget everything else.
+    pub fn crash(&mut self) {
+        let n = self.parts.len();
+        let b = self.parts.first().map(|p| p.follower_leo.len()).unwrap_or(0);
+        self.parts = vec![PartState::new(b); n];
+        self.registered = false;
+    }
+
+    pub fn start(&mut self, ctx: &mut Ctx) {
+        ctx.send(ctx.topo.controller, Msg::BrokerHeartbeat { broker: self.idx, fresh: true });
+        ctx.timer(timing::BROKER_HEARTBEAT, Timer::Heartbeat);
+        ctx.timer(timing::REPLICA_LAG_MAX / 4, Timer::IsrCheck);
+    }
+
+    pub fn on_timer(&mut self, timer: Timer, ctx: &mut Ctx) {
+        match timer {
+            Timer::Heartbeat => {
+                ctx.send(ctx.topo.controller, Msg::BrokerHeartbeat { broker: self.idx, fresh: !self.registered });
+                ctx.timer(timing::BROKER_HEARTBEAT, Timer::Heartbeat);
+            }
+            Timer::IsrCheck => {
+                for p in 0..self.parts.len() {
+                    self.maybe_shrink_isr(p as PartIdx, ctx);
+                }
+                ctx.timer(timing::REPLICA_LAG_MAX / 4, Timer::IsrCheck);
+            }
+            Timer::Fetch(part) => self.follower_fetch(part, ctx),
+            _ => {}
+        }
+    }
+
+    pub fn on_message(&mut self, from: NodeId, msg: Msg, ctx: &mut Ctx) {
+        match msg {
+            Msg::Produce { req, part, record, acks } => self.on_produce(from, req, part, record, acks, ctx),
+            Msg::Fetch { part, offset, last_epoch, replica, max } => {
+                self.on_fetch(from, part, offset, last_epoch, replica, max, ctx)
+            }
+            Msg::FetchResp { part, offset, records, hw, diverging, not_leader } => {
+                self.on_fetch_resp(part, offset, records, hw, diverging, not_leader, ctx)
+            }
+            Msg::LeaderAndIsr { part, leader, epoch, isr } => self.on_leader_and_isr(part, leader, epoch, isr, ctx),
+            Msg::AlterIsrResp { part, epoch, isr, ok } => {
+                let st = &mut self.parts[part as usize];
+                if st.epoch == epoch && st.role == PartRole::Leader {
+                    st.isr_change_inflight = false;
+                    if ok {
+                        st.isr = isr;
+                        self.advance_hw(part, ctx);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn on_produce(&mut self, from: NodeId, req: u64, part: PartIdx, mut record: Record, acks: Acks, ctx: &mut Ctx) {
+        let p = part as usize;
+        let number = ctx.topo.parts[p].number;
+        let st = &self.parts[p];
+        let reply = |ctx: &mut Ctx, result: Result<u64, ProduceError>, duplicate: bool| {
+            if acks != Acks::Zero {
+                ctx.send(from, Msg::ProduceResp { req, part, result, duplicate });
+            }
+        };
+        if st.role != PartRole::Leader {
+            reply(ctx, Err(ProduceError::NotLeader), false);
+            return;
+        }
+        if acks == Acks::All && (st.isr.len() as u32) < ctx.cfg.min_insync_replicas {
+            self.refused_not_enough += 1;
+            ctx.notice(NoticeKind::NotEnoughReplicas { part });
+            reply(ctx, Err(ProduceError::NotEnoughReplicas), false);
+            return;
+        }
+        let log = &mut self.logs[p];
+        if record.producer_id != 0 {
+            if let Some(recent) = log.producers.get(&record.producer_id) {
+                if let Some(&(_, off)) = recent.iter().find(|(s, _)| *s == record.producer_seq) {
+                    // A retry of a batch we already have: answer with its offset, append nothing.
+                    self.dedup_dropped += 1;
+                    if let Some(ev) = record.payload.event() {
+                        ctx.record(Op::Skip { replica: None, partition: Some(number), event: ev, reason: SkipReason::Duplicate });
+                    }
+                    reply(ctx, Ok(off), true);
+                    return;
+                }
+                let last = recent.back().map(|x| x.0).unwrap_or(-1);
+                if record.producer_seq != last + 1 {
+                    reply(ctx, Err(ProduceError::OutOfOrderSequence), false);
+                    return;
+                }
+            } else if record.producer_seq != 0 {
+                reply(ctx, Err(ProduceError::OutOfOrderSequence), false);
+                return;
+            }
+        }
+        record.epoch = st.epoch;
+        let offset = log.append(record);
+        if let Some(ev) = record.payload.event() {
+            ctx.record(Op::Append { event: ev, partition: number, offset });
+        }
+        match acks {
+            Acks::Zero => {}
+            Acks::One => reply(ctx, Ok(offset), false),
+            Acks::All => self.parts[p].waiting.push(WaitingAck { from, req, offset }),
+        }
+        self.advance_hw(part, ctx);
+    }
+
+    /// HW = the smallest log end among ISR members (the leader's own included); answers
+    /// acks=all requests it now covers.
+    fn advance_hw(&mut self, part: PartIdx, ctx: &mut Ctx) {
+        let p = part as usize;
+        let st = &mut self.parts[p];
+        if st.role != PartRole::Leader {
+            return;
+        }
+        let log = &mut self.logs[p];
+        let me = self.idx;
+        let mut hw = log.leo();
+        for &b in &st.isr {
+            if b != me {
+                hw = hw.min(st.follower_leo[b as usize]);
+            }
+        }
+        if hw > log.hw {
+            log.hw = hw;
+        }
+        let hw = log.hw;
+        let isr_ok = (st.isr.len() as u32) >= ctx.cfg.min_insync_replicas;
+        let mut i = 0;
+        while i < st.waiting.len() {
+            if st.waiting[i].offset < hw {
+                let w = st.waiting.remove(i);
+                let result = if isr_ok { Ok(w.offset) } else { Err(ProduceError::NotEnoughReplicasAfterAppend) };
+                ctx.send(w.from, Msg::ProduceResp { req: w.req, part, result, duplicate: false });
+            } else {
+                i += 1;
+            }
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn on_fetch(
+        &mut self,
+        from: NodeId,
+        part: PartIdx,
+        offset: u64,
+        last_epoch: u32,
+        replica: Option<u32>,
+        max: u32,
+        ctx: &mut Ctx,
+    ) {
+        let p = part as usize;
+        let not_leader = self.parts[p].role != PartRole::Leader;
+        let log = &self.logs[p];
+        let resp = |records: Vec<Record>, hw: u64, diverging: Option<u64>, not_leader: bool| Msg::FetchResp {
+            part,
+            offset,
+            records,
+            hw,
+            diverging,
+            not_leader,
+        };
+        if not_leader {
+            ctx.send(from, resp(Vec::new(), 0, None, true));
+            return;
+        }
+        match replica {
+            Some(r) => {
+                if offset > 0 {
+                    let end = log.end_offset_for_epoch(last_epoch).min(log.leo());
+                    if end < offset {
+                        ctx.send(from, resp(Vec::new(), log.hw, Some(end), false));
+                        return;
+                    }
+                }
+                let leo = log.leo();
+                let upto = (offset + max as u64).min(leo);
+                let records = log.records[offset as usize..upto as usize].to_vec();
+                let st = &mut self.parts[p];
+                st.follower_leo[r as usize] = offset;
+                if offset >= leo {
+                    st.caught_up_at[r as usize] = ctx.now;
+                }
+                let hw_before = self.logs[p].hw;
+                self.advance_hw(part, ctx);
+                let st = &mut self.parts[p];
+                // Expand the ISR when an out-of-sync follower has caught up to the HW.
+                if !st.isr.contains(&r) && offset >= hw_before && !st.isr_change_inflight {
+                    let mut isr = st.isr.clone();
+                    isr.push(r);
+                    isr.sort_unstable();
+                    st.isr_change_inflight = true;
+                    ctx.send(ctx.topo.controller, Msg::AlterIsr { part, epoch: st.epoch, isr });
+                }
+                let hw = self.logs[p].hw;
+                ctx.send(from, resp(records, hw, None, false));
+            }
+            None => {
+                // Consumers read only below the high watermark.
+                let hw = log.hw;
+                let records = if offset < hw {
+                    let upto = (offset + max as u64).min(hw);
+                    log.records[offset as usize..upto as usize].to_vec()
+                } else {
+                    Vec::new()
+                };
+                let diverging = if offset > hw && offset > log.leo() { Some(hw) } else { None };
+                ctx.send(from, resp(records, hw, diverging, false));
+            }
+        }
+    }
+
+    fn maybe_shrink_isr(&mut self, part: PartIdx, ctx: &mut Ctx) {
+        let p = part as usize;
+        let me = self.idx;
+        let st = &mut self.parts[p];
+        if st.role != PartRole::Leader || st.isr_change_inflight {
+            return;
+        }
+        let leo = self.logs[p].leo();
+        let lagging: Vec<u32> = st
+            .isr
+            .iter()
+            .copied()
+            .filter(|&b| {
+                b != me
+                    && st.follower_leo[b as usize] < leo
+                    && ctx.now.saturating_sub(st.caught_up_at[b as usize]) > timing::REPLICA_LAG_MAX
+            })
+            .collect();
+        if !lagging.is_empty() {
+            let isr: Vec<u32> = st.isr.iter().copied().filter(|b| !lagging.contains(b)).collect();
+            st.isr_change_inflight = true;
+            ctx.send(ctx.topo.controller, Msg::AlterIsr { part, epoch: st.epoch, isr });
+        }
+    }
+
+    fn on_leader_and_isr(&mut self, part: PartIdx, leader: Option<u32>, epoch: u32, isr: Vec<u32>, ctx: &mut Ctx) {
+        let p = part as usize;
+        self.registered = true;
+        let me = self.idx;
+        let st = &mut self.parts[p];
+        if epoch < st.epoch {
+            return; // stale decision
+        }
+        let same_epoch = epoch == st.epoch && st.role != PartRole::None;
+        st.epoch = epoch;
+        st.isr = isr;
+        match leader {
+            Some(l) if l == me => {
+                if !(same_epoch && st.role == PartRole::Leader) {
+                    st.role = PartRole::Leader;
+                    let leo = self.logs[p].leo();
+                    for b in 0..st.follower_leo.len() {
+                        st.follower_leo[b] = 0;
+                        st.caught_up_at[b] = ctx.now;
+                    }
+                    st.waiting.clear();
+                    st.isr_change_inflight = false;
+                    let _ = leo;
+                }
+                self.advance_hw(part, ctx);
+            }
+            Some(l) => {
+                let was_following = st.role == PartRole::Follower { leader: l } && same_epoch;
+                for w in st.waiting.drain(..) {
+                    ctx.send(w.from, Msg::ProduceResp { req: w.req, part, result: Err(ProduceError::NotLeader), duplicate: false });
+                }
+                st.role = PartRole::Follower { leader: l };
+                if !was_following {
+                    st.fetch_sent = None;
+                    self.follower_fetch(part, ctx);
+                }
+            }
+            None => {
+                for w in st.waiting.drain(..) {
+                    ctx.send(w.from, Msg::ProduceResp { req: w.req, part, result: Err(ProduceError::NotLeader), duplicate: false });
+                }
+                st.role = PartRole::None;
+            }
+        }
+    }
+
+    fn follower_fetch(&mut self, part: PartIdx, ctx: &mut Ctx) {
+        let p = part as usize;
+        let st = &mut self.parts[p];
+        let PartRole::Follower { leader } = st.role else { return };
+        if let Some(t) = st.fetch_sent {
+            if ctx.now.saturating_sub(t) < timing::FETCH_TIMEOUT {
+                return; // one fetch at a time; this tick is stale
+            }
+        }
+        let log = &self.logs[p];
+        let offset = log.leo();
+        st.fetch_sent = Some(ctx.now);
+        ctx.send(
+            ctx.topo.brokers[leader as usize],
+            Msg::Fetch { part, offset, last_epoch: log.epoch_before(offset), replica: Some(self.idx), max: FETCH_MAX },
+        );
+        ctx.timer(timing::FETCH_TIMEOUT, Timer::Fetch(part));
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn on_fetch_resp(
+        &mut self,
+        part: PartIdx,
+        offset: u64,
+        records: Vec<Record>,
+        hw: u64,
+        diverging: Option<u64>,
+        not_leader: bool,
+        ctx: &mut Ctx,
+    ) {
+        let p = part as usize;
+        let st = &mut self.parts[p];
+        if !matches!(st.role, PartRole::Follower { .. }) {
+            return;
+        }
+        let log = &mut self.logs[p];
+        if offset != log.leo() {
+            return; // an answer to an older fetch
+        }
+        st.fetch_sent = None;
+        if not_leader {
+            ctx.timer(timing::FOLLOWER_IDLE_FETCH, Timer::Fetch(part));
+            return;
+        }
+        if let Some(to) = diverging {
+            let dropped = log.truncate(to);
+            if dropped > 0 {
+                ctx.notice(NoticeKind::Truncated { part, broker: self.idx, to, dropped });
+            }
+            self.follower_fetch(part, ctx);
+            return;
+        }
+        let got = !records.is_empty();
+        for r in records {
+            log.append(r);
+        }
+        log.hw = hw.min(log.leo()).max(log.hw.min(log.leo()));
+        if got {
+            self.follower_fetch(part, ctx);
+        } else {
+            ctx.timer(timing::FOLLOWER_IDLE_FETCH, Timer::Fetch(part));
+        }
+    }
+
+    /// Whether a payload sits in this replica's log of `part` (for views and tests).
+    pub fn has(&self, part: PartIdx, payload: &Payload) -> bool {
+        self.logs[part as usize].records.iter().any(|r| &r.payload == payload)
+    }
+}

@@ -1,0 +1,183 @@
+//! Messages between nodes: the wire protocol of the model. Each variant is named after the
+//! Kafka / Debezium / database request it stands for.
+
+use super::config::Acks;
+use super::domain::Kind;
+use super::history::{DeliveryId, EventId, NodeId};
+
+/// Index of a partition in the cluster's flat partition table (all topics).
+pub type PartIdx = u32;
+
+/// What a record carries.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Payload {
+    /// A delivery event on the `deliveries` topic (key = delivery id).
+    Event { event: EventId, delivery: DeliveryId, kind: Kind, seq: u32 },
+    /// A config change on the one-partition `config` topic of the event bus.
+    Config { value: u32 },
+}
+
+impl Payload {
+    /// The event id, for delivery events.
+    pub fn event(&self) -> Option<EventId> {
+        match self {
+            Payload::Event { event, .. } => Some(*event),
+            Payload::Config { .. } => None,
+        }
+    }
+}
+
+/// A record in a partition log.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Record {
+    pub payload: Payload,
+    /// Idempotent producer id (0: idempotence off).
+    pub producer_id: u64,
+    /// The producer's per-partition sequence number (-1: idempotence off).
+    pub producer_seq: i64,
+    /// Leader epoch in which the record was appended (for follower truncation).
+    pub epoch: u32,
+}
+
+/// Why a produce request failed (Kafka error codes of the same names).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProduceError {
+    /// NOT_LEADER_OR_FOLLOWER: the broker does not lead the partition; refresh metadata.
+    NotLeader,
+    /// NOT_ENOUGH_REPLICAS: acks=all and the ISR is smaller than min.insync.replicas.
+    NotEnoughReplicas,
+    /// NOT_ENOUGH_REPLICAS_AFTER_APPEND: written, but the ISR shrank below the minimum before
+    /// it was replicated; the producer retries (a duplicate without idempotence).
+    NotEnoughReplicasAfterAppend,
+    /// OUT_OF_ORDER_SEQUENCE_NUMBER: a gap in the idempotent producer's sequence.
+    OutOfOrderSequence,
+}
+
+/// A group coordinator's answer to a heartbeat or a join.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Assignment {
+    pub generation: u32,
+    /// Partitions of this member with the group's committed offset for each.
+    pub partitions: Vec<(PartIdx, u64)>,
+}
+
+/// Everything that crosses a link.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Msg {
+    // --- producers (app, relays) and consumers <-> controller: metadata
+    /// Who leads each partition?
+    MetadataReq,
+    /// Leader (broker node) per partition, None while offline.
+    MetadataResp { leaders: Vec<Option<NodeId>> },
+
+    // --- producer -> partition leader
+    /// ProduceRequest with one record.
+    Produce { req: u64, part: PartIdx, record: Record, acks: Acks },
+    /// ProduceResponse: the offset, or an error. `duplicate` when the broker recognised an
+    /// idempotent retry it already had.
+    ProduceResp { req: u64, part: PartIdx, result: Result<u64, ProduceError>, duplicate: bool },
+
+    // --- follower or consumer -> leader
+    /// FetchRequest. `replica` is the follower's broker index (None: a consumer, which reads only
+    /// up to the high watermark). `last_epoch` is the epoch of the record before `offset`
+    /// (KIP-320/KIP-595 divergence check).
+    Fetch { part: PartIdx, offset: u64, last_epoch: u32, replica: Option<u32>, max: u32 },
+    /// FetchResponse: records from `offset`, the leader's high watermark, or a divergence
+    /// (truncate to `diverging` first) or not-leader.
+    FetchResp {
+        part: PartIdx,
+        offset: u64,
+        records: Vec<Record>,
+        hw: u64,
+        diverging: Option<u64>,
+        not_leader: bool,
+    },
+
+    // --- brokers <-> controller
+    /// Broker heartbeat (KRaft BrokerHeartbeatRequest): keeps the broker unfenced.
+    BrokerHeartbeat { broker: u32, fresh: bool },
+    /// The controller's decision for one partition (LeaderAndIsr / partition change record).
+    LeaderAndIsr { part: PartIdx, leader: Option<u32>, epoch: u32, isr: Vec<u32> },
+    /// A leader asks to change its ISR (AlterPartition).
+    AlterIsr { part: PartIdx, epoch: u32, isr: Vec<u32> },
+    /// The controller accepted (`ok`) or refused an ISR change; the current ISR either way.
+    AlterIsrResp { part: PartIdx, epoch: u32, isr: Vec<u32>, ok: bool },
+
+    // --- consumers <-> group coordinator (hosted by the controller, see README)
+    /// JoinGroup / Heartbeat: a member announces itself with the generation it knows.
+    GroupHeartbeat { group: u32, member: u32, generation: u32 },
+    /// The member's current assignment (sent when its generation is out of date).
+    GroupAssign { group: u32, assignment: Assignment },
+    /// OffsetCommit for one partition; refused when the generation is stale (fencing).
+    OffsetCommit { group: u32, member: u32, generation: u32, part: PartIdx, offset: u64 },
+    OffsetCommitResp { group: u32, part: PartIdx, offset: u64, ok: bool },
+
+    // --- relay <-> app database (binlog / outbox table read)
+    /// Read up to `max` outbox entries of `shard` from position `from`.
+    BinlogRead { shard: u32, from: u64, max: u32 },
+    /// Entries from `from` (each: commit time µs and the event).
+    BinlogBatch { shard: u32, from: u64, entries: Vec<(u64, Payload)> },
+
+    // --- direct replica writes (write modes other than via_broker): an ordered, acknowledged
+    // channel per (writer, replica) with go-back-N retransmission.
+    DbWrite { epoch: u32, chan_seq: u64, payload: Payload },
+    DbWriteAck { epoch: u32, chan_seq: u64 },
+
+    // --- client <-> replicas
+    ReadReq { rid: u64, delivery: DeliveryId },
+    ReadResp { rid: u64, version: u32, status: Option<Kind> },
+}
+
+impl Msg {
+    /// A short label for the page's legend and tooltips.
+    pub fn label(&self) -> &'static str {
+        match self {
+            Msg::MetadataReq => "metadata",
+            Msg::MetadataResp { .. } => "metadata",
+            Msg::Produce { .. } => "produce",
+            Msg::ProduceResp { .. } => "produce-ack",
+            Msg::Fetch { replica: Some(_), .. } => "replica-fetch",
+            Msg::Fetch { replica: None, .. } => "fetch",
+            Msg::FetchResp { .. } => "records",
+            Msg::BrokerHeartbeat { .. } => "heartbeat",
+            Msg::LeaderAndIsr { .. } => "leader-and-isr",
+            Msg::AlterIsr { .. } | Msg::AlterIsrResp { .. } => "alter-isr",
+            Msg::GroupHeartbeat { .. } => "heartbeat",
+            Msg::GroupAssign { .. } => "assignment",
+            Msg::OffsetCommit { .. } | Msg::OffsetCommitResp { .. } => "offset-commit",
+            Msg::BinlogRead { .. } => "binlog-read",
+            Msg::BinlogBatch { .. } => "binlog",
+            Msg::DbWrite { .. } => "db-write",
+            Msg::DbWriteAck { .. } => "db-ack",
+            Msg::ReadReq { .. } => "read",
+            Msg::ReadResp { .. } => "read-result",
+        }
+    }
+
+    /// The delivery event this message carries, if it carries exactly one (for colouring).
+    pub fn event_kind(&self) -> Option<Kind> {
+        let p = match self {
+            Msg::Produce { record, .. } => Some(record.payload),
+            Msg::FetchResp { records, .. } if records.len() == 1 => Some(records[0].payload),
+            Msg::BinlogBatch { entries, .. } if entries.len() == 1 => Some(entries[0].1),
+            Msg::DbWrite { payload, .. } => Some(*payload),
+            _ => None,
+        };
+        match p {
+            Some(Payload::Event { kind, .. }) => Some(kind),
+            _ => None,
+        }
+    }
+
+    /// Whether the message carries data (records, writes, reads) rather than control traffic
+    /// (heartbeats, empty fetches, metadata): the page draws control traffic faintly.
+    pub fn carries_data(&self) -> bool {
+        match self {
+            Msg::Produce { .. } | Msg::DbWrite { .. } | Msg::ReadReq { .. } | Msg::ReadResp { .. } => true,
+            Msg::ProduceResp { .. } => true,
+            Msg::FetchResp { records, .. } => !records.is_empty(),
+            Msg::BinlogBatch { entries, .. } => !entries.is_empty(),
+            _ => false,
+        }
+    }
+}

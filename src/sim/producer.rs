@@ -1,0 +1,297 @@
+//! The Kafka producer client used by the service (dual write, event bus) and by the relays.
+//!
+//! Follows the Java client's documented behaviour:
+//! - `acks=0`: "the producer will not wait for any acknowledgment … retries will not take
+//!   effect"; the record counts as sent when it leaves.
+//! - Retries of a failed or timed-out request go back to the *front* of the partition's queue
+//!   (`RecordAccumulator.reenqueue`); with more than one request in flight and no idempotence
+//!   a retry can land after a later record: reordering, and a duplicate when the first attempt
+//!   was in fact written.
+//! - `enable.idempotence`: a producer id and a per-partition sequence number on every record;
+//!   the broker drops a retried batch it already has and refuses a gap
+//!   (OUT_OF_ORDER_SEQUENCE_NUMBER), so retries keep order and add no duplicate. Idempotence
+//!   lasts for one producer session only: a restarted producer gets a new id.
+//! - `max.in.flight.requests.per.connection` bounds unacknowledged requests per partition here
+//!   (one record per request in this model).
+
+use std::collections::VecDeque;
+
+use super::config::{Acks, Config};
+use super::engine::{timing, Ctx, Time, Timer};
+use super::history::NodeId;
+use super::msg::{Msg, PartIdx, Payload, ProduceError, Record};
+
+/// A record waiting for, or awaiting, its acknowledgement.
+#[derive(Clone, Debug)]
+pub struct Pending {
+    pub req: u64,
+    pub part: PartIdx,
+    pub record: Record,
+    /// The owner's token (relay: binlog position; service: commit time).
+    pub tag: u64,
+    pub first_sent: Time,
+    pub not_before: Time,
+    pub attempts: u32,
+}
+
+/// What the owner learns from a response or a timeout.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Outcome {
+    /// Acknowledged at `offset` (None with acks=0).
+    Acked { part: PartIdx, record: Record, tag: u64, offset: Option<u64> },
+    /// Given up (delivery timeout).
+    GaveUp { part: PartIdx, record: Record, tag: u64 },
+}
+
+/// One producer session (volatile: a crash loses it and everything it buffered).
+#[derive(Clone, Debug)]
+pub struct Producer {
+    /// Producer id (0 when idempotence is off).
+    pub pid: u64,
+    /// Next sequence number per partition.
+    pub next_seq: Vec<i64>,
+    /// Waiting to be sent, per partition.
+    pub queue: Vec<VecDeque<Pending>>,
+    /// Sent and not yet answered, per partition.
+    pub inflight: Vec<Vec<Pending>>,
+    /// Known leader per partition.
+    pub leaders: Vec<Option<NodeId>>,
+    pub metadata_asked: Option<Time>,
+    pub next_req: u64,
+    pub rr_next: u32,
+    /// Whether this producer gives up after `delivery.timeout.ms`.
+    pub gives_up: bool,
+    /// Consecutive OUT_OF_ORDER_SEQUENCE answers per partition (see `on_response`).
+    pub seq_errors: Vec<u32>,
+    /// Requests answered NOT_ENOUGH_REPLICAS (for the page).
+    pub refused: u64,
+}
+
+impl Producer {
+    /// A new session. `pid` must be unique per session when idempotence is on.
+    pub fn new(pid: u64, parts: usize, gives_up: bool) -> Self {
+        Producer {
+            pid,
+            next_seq: vec![0; parts],
+            queue: vec![VecDeque::new(); parts],
+            inflight: vec![Vec::new(); parts],
+            leaders: vec![None; parts],
+            metadata_asked: None,
+            next_req: 1,
+            rr_next: 0,
+            gives_up,
+            seq_errors: vec![0; parts],
+            refused: 0,
+        }
+    }
+
+    /// Chooses the partition of a delivery event: murmur2 of the key (Kafka's default
+    /// partitioner), or the next partition in turn.
+    /// `key_part` is the key's partition under the key partitioner (murmur2 mod partitions).
+    pub fn partition_for(&mut self, cfg: &Config, key_part: u32, parts: u32) -> PartIdx {
+        match cfg.partitioner {
+            super::config::Partitioner::Key => key_part,
+            super::config::Partitioner::RoundRobin => {
+                let p = self.rr_next % parts;
+                self.rr_next = self.rr_next.wrapping_add(1);
+                p
+            }
+        }
+    }
+
+    /// Number of records not yet acknowledged.
+    pub fn backlog(&self) -> usize {
+        self.queue.iter().map(|q| q.len()).sum::<usize>() + self.inflight.iter().map(|q| q.len()).sum::<usize>()
+    }
+
+    /// Hands a record to the producer; returns outcomes for acks=0 sends.
+    pub fn send(&mut self, part: PartIdx, payload: Payload, tag: u64, ctx: &mut Ctx) -> Vec<Outcome> {
+        let (pid, seq) = if self.pid != 0 {
+            let s = self.next_seq[part as usize];
+            self.next_seq[part as usize] += 1;
+            (self.pid, s)
+        } else {
+            (0, -1)
+        };
+        let record = Record { payload, producer_id: pid, producer_seq: seq, epoch: 0 };
+        self.queue[part as usize].push_back(Pending {
+            req: 0,
+            part,
+            record,
+            tag,
+            first_sent: ctx.now,
+            not_before: 0,
+            attempts: 0,
+        });
+        self.pump(part, ctx)
+    }
+
+    /// Sends what the in-flight window allows.
+    pub fn pump(&mut self, part: PartIdx, ctx: &mut Ctx) -> Vec<Outcome> {
+        let mut out = Vec::new();
+        let p = part as usize;
+        let leader = match self.leaders[p] {
+            Some(l) => l,
+            None => {
+                if !self.queue[p].is_empty() {
+                    self.ask_metadata(ctx);
+                }
+                return out;
+            }
+        };
+        let acks = ctx.cfg.acks;
+        let window = ctx.cfg.max_in_flight.max(1) as usize;
+        while self.inflight[p].len() < window {
+            let ready = matches!(self.queue[p].front(), Some(f) if f.not_before <= ctx.now);
+            if !ready {
+                break;
+            }
+            let mut pend = self.queue[p].pop_front().expect("front checked");
+            if self.gives_up && ctx.now.saturating_sub(pend.first_sent) >= timing::DELIVERY_TIMEOUT {
+                out.push(Outcome::GaveUp { part, record: pend.record, tag: pend.tag });
+                continue;
+            }
+            pend.req = self.next_req;
+            self.next_req += 1;
+            pend.attempts += 1;
+            ctx.send(leader, Msg::Produce { req: pend.req, part, record: pend.record, acks });
+            if acks == Acks::Zero {
+                // Fire and forget: no response will come, no retry will happen.
+                out.push(Outcome::Acked { part, record: pend.record, tag: pend.tag, offset: None });
+            } else {
+                ctx.timer(timing::REQUEST_TIMEOUT, Timer::ProduceTimeout(pend.req));
+                self.inflight[p].push(pend);
+            }
+        }
+        if let Some(f) = self.queue[p].front() {
+            if f.not_before > ctx.now && self.inflight[p].len() < window {
+                ctx.timer(f.not_before - ctx.now, Timer::ProduceRetry(part));
+            }
+        }
+        out
+    }
+
+    fn ask_metadata(&mut self, ctx: &mut Ctx) {
+        let due = match self.metadata_asked {
+            None => true,
+            Some(t) => ctx.now.saturating_sub(t) >= timing::METADATA_RETRY,
+        };
+        if due {
+            self.metadata_asked = Some(ctx.now);
+            ctx.send(ctx.topo.controller, Msg::MetadataReq);
+            ctx.timer(timing::METADATA_RETRY, Timer::Metadata);
+        }
+    }
+
+    /// New leaders from the controller.
+    pub fn on_metadata(&mut self, leaders: &[Option<NodeId>], ctx: &mut Ctx) -> Vec<Outcome> {
+        self.metadata_asked = None;
+        for (i, l) in leaders.iter().enumerate() {
+            if i < self.leaders.len() {
+                self.leaders[i] = *l;
+            }
+        }
+        self.pump_all(ctx)
+    }
+
+    /// Metadata deadline: ask again if some partition still has no leader.
+    pub fn on_metadata_timer(&mut self, ctx: &mut Ctx) -> Vec<Outcome> {
+        self.metadata_asked = None;
+        self.pump_all(ctx)
+    }
+
+    pub fn pump_all(&mut self, ctx: &mut Ctx) -> Vec<Outcome> {
+        let mut out = Vec::new();
+        for p in 0..self.queue.len() {
+            out.extend(self.pump(p as PartIdx, ctx));
+        }
+        out
+    }
+
+    /// Puts a failed request back for a retry after the backoff.
+    fn requeue(&mut self, mut pend: Pending, now: Time) {
+        let p = pend.part as usize;
+        pend.not_before = now + timing::RETRY_BACKOFF;
+        if self.pid != 0 {
+            // Idempotent: retries go out in sequence order, so the broker sees no gap.
+            let pos = self.queue[p].iter().position(|q| q.record.producer_seq > pend.record.producer_seq);
+            match pos {
+                Some(i) => self.queue[p].insert(i, pend),
+                None => self.queue[p].push_back(pend),
+            }
+        } else {
+            self.queue[p].push_front(pend);
+        }
+    }
+
+    /// A produce response.
+    pub fn on_response(
+        &mut self,
+        req: u64,
+        part: PartIdx,
+        result: Result<u64, ProduceError>,
+        ctx: &mut Ctx,
+    ) -> Vec<Outcome> {
+        let p = part as usize;
+        let Some(i) = self.inflight[p].iter().position(|x| x.req == req) else {
+            return Vec::new(); // an answer to an attempt we already gave up on
+        };
+        let pend = self.inflight[p].remove(i);
+        let mut out = Vec::new();
+        match result {
+            Ok(offset) => {
+                self.seq_errors[p] = 0;
+                out.push(Outcome::Acked { part, record: pend.record, tag: pend.tag, offset: Some(offset) });
+            }
+            Err(ProduceError::NotLeader) => {
+                self.leaders[p] = None;
+                self.requeue(pend, ctx.now);
+                self.ask_metadata(ctx);
+            }
+            Err(ProduceError::NotEnoughReplicas) | Err(ProduceError::NotEnoughReplicasAfterAppend) => {
+                self.refused += 1;
+                self.requeue(pend, ctx.now);
+            }
+            Err(ProduceError::OutOfOrderSequence) => {
+                self.seq_errors[p] += 1;
+                self.requeue(pend, ctx.now);
+                if self.seq_errors[p] > 8 && self.inflight[p].is_empty() {
+                    // The broker lost the records before the gap (e.g. an unclean election):
+                    // the Java client then bumps its epoch and restarts the sequences
+                    // (KIP-360). The model starts the partition's sequence over from the
+                    // oldest record still waiting, under a fresh producer id.
+                    self.reset_sequences(p, ctx);
+                }
+            }
+        }
+        out.extend(self.pump(part, ctx));
+        out
+    }
+
+    fn reset_sequences(&mut self, p: usize, ctx: &mut Ctx) {
+        self.pid = self.pid.wrapping_add(1 << 32);
+        let mut s = 0;
+        for q in self.queue[p].iter_mut() {
+            q.record.producer_id = self.pid;
+            q.record.producer_seq = s;
+            s += 1;
+        }
+        self.next_seq[p] = s;
+        self.seq_errors[p] = 0;
+        let _ = ctx;
+    }
+
+    /// A request timed out (`request.timeout.ms`): retry it and refresh metadata.
+    pub fn on_timeout(&mut self, req: u64, ctx: &mut Ctx) -> Vec<Outcome> {
+        for p in 0..self.inflight.len() {
+            if let Some(i) = self.inflight[p].iter().position(|x| x.req == req) {
+                let pend = self.inflight[p].remove(i);
+                self.requeue(pend, ctx.now);
+                self.leaders[p] = None;
+                self.ask_metadata(ctx);
+                return self.pump(p as PartIdx, ctx);
+            }
+        }
+        Vec::new()
+    }
+}

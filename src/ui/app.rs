@@ -1,0 +1,89 @@
+//! The page shell: header, language switch and the region the simulation view fills.
+
+use yew::prelude::*;
+
+use super::i18n::{t, Lang};
+
+/// The whole page. Reads `?lang=` and `?embed=1` once, on mount.
+#[function_component(App)]
+pub fn app() -> Html {
+    let lang = use_state(super::initial_lang);
+    let embed = *use_memo((), |_| super::is_embed());
+    let l = *lang;
+
+    use_effect_with(l, |l| {
+        // Screen readers and fonts follow <html lang>; the URL keeps the choice for sharing.
+        if let Some(root) = gloo::utils::document().document_element() {
+            let _ = root.set_attribute("lang", l.code());
+        }
+        if let (Some(url), Ok(history)) = (
+            super::url_with_param("lang", Some(l.code())),
+            gloo::utils::window().history(),
+        ) {
+            let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
+        }
+    });
+    use_debug_panic_from_url();
+
+    let switch = Lang::ALL.iter().map(|&target| {
+        let onclick = {
+            let lang = lang.clone();
+            Callback::from(move |_: MouseEvent| lang.set(target))
+        };
+        html! {
+            <button type="button" lang={target.code()}
+                data-testid={format!("lang-{}", target.code())}
+                aria-pressed={(target == l).to_string()}
+                {onclick}>
+                { t(l, if target == Lang::Ko { "lang.ko" } else { "lang.en" }) }
+            </button>
+        }
+    });
+
+    html! {
+        <div class={classes!("app", embed.then_some("embed"))} data-testid="app-root"
+            data-lang={l.code()}>
+            <header class="app-header">
+                <div class="brand">
+                    <h1 data-testid="app-title">{ t(l, "app.title") }</h1>
+                    <p class="tagline" data-testid="app-tagline">{ t(l, "app.tagline") }</p>
+                </div>
+                <nav class="lang-switch" data-testid="lang-switch" aria-label={t(l, "lang.switch")}>
+                    { for switch }
+                </nav>
+            </header>
+            <main class="app-main">
+                <section class="topology" data-testid="topology" aria-label={t(l, "topology.label")}>
+                    <p class="placeholder">{ t(l, "topology.placeholder") }</p>
+                </section>
+            </main>
+            if embed {
+                <a class="open-full" target="_blank" rel="noopener"
+                    href={super::url_with_param("embed", None).unwrap_or_else(|| "./".into())}>
+                    { t(l, "embed.open_full") }
+                </a>
+            }
+            { debug_panic_button() }
+        </div>
+    }
+}
+
+/// Debug builds only: `?debug_panic=1` panics right after the first render, so the panic panel
+/// can be seen by hand (`scripts/serve.sh`, then open `/?debug_panic=1`).
+#[hook]
+fn use_debug_panic_from_url() {
+    use_effect_with((), |_| {
+        if cfg!(debug_assertions) && super::query_param("debug_panic").as_deref() == Some("1") {
+            panic!("debug panic requested by ?debug_panic=1");
+        }
+    });
+}
+
+/// Debug builds only: a hidden button whose click panics, for the browser test of the panel.
+fn debug_panic_button() -> Html {
+    if !cfg!(debug_assertions) {
+        return Html::default();
+    }
+    let onclick = Callback::from(|_: MouseEvent| panic!("debug panic requested by a test"));
+    html! { <button type="button" hidden=true data-testid="debug-panic" {onclick}></button> }
+}
