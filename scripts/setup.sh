@@ -37,7 +37,7 @@ _lab_setup() {
     [ -x /usr/bin/chromium ] || apt_pkgs+=(chromium)
     [ -x /usr/bin/chromedriver ] || apt_pkgs+=(chromium-driver)
     # A Korean font, or the screenshots show Korean text as empty boxes.
-    fc-list :lang=ko 2>/dev/null | grep -q . || apt_pkgs+=(fonts-nanum)
+    [ -n "$(fc-list :lang=ko 2>/dev/null || true)" ] || apt_pkgs+=(fonts-nanum)
   fi
   command -v node >/dev/null 2>&1 || apt_pkgs+=(nodejs)
   command -v npm >/dev/null 2>&1 || apt_pkgs+=(npm)
@@ -49,7 +49,7 @@ _lab_setup() {
   if ! command -v cargo >/dev/null 2>&1; then
     step "cargo is missing: install Rust with rustup (https://rustup.rs) first"; return 1
   fi
-  if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
+  if ! grep -qx wasm32-unknown-unknown <<<"$(rustup target list --installed 2>/dev/null || true)"; then
     timed "rustup target add wasm32-unknown-unknown" rustup target add wasm32-unknown-unknown
   fi
 

@@ -48,13 +48,15 @@ run native cargo test --color never
 read -r p f < <(libtest_counts "$logs/native.log")
 check native "$p" "$f"
 
-# (b) browser: every tests/web/*.rs is a [[test]] target named web_* in Cargo.toml.
-run browser cargo test --color never --target wasm32-unknown-unknown --test 'web_*'
+# (b) browser: every #[wasm_bindgen_test] of the crate (tests/web/*.rs are [[test]] targets in
+# Cargo.toml); binaries without one print "no tests to run!".
+run browser cargo test --color never --target wasm32-unknown-unknown
 read -r p f < <(libtest_counts "$logs/browser.log")
 check browser "$p" "$f"
 
 # (c) end to end over the release build
 run build scripts/build.sh
+summary+=("$(printf '%-8s %-26s  %4d s' build 'release build into dist/' "$((SECONDS - level_start))")")
 run e2e node --test tests/e2e/
 p=$(sed -nE 's/^# pass ([0-9]+)$/\1/p' "$logs/e2e.log" | tail -1)
 f=$(sed -nE 's/^# fail ([0-9]+)$/\1/p' "$logs/e2e.log" | tail -1)
@@ -62,9 +64,11 @@ check e2e "${p:-0}" "${f:-0}"
 
 # (d) size
 run size scripts/size.sh
-grep -q '^\[size\] app / floor' "$logs/size.log" || fail "size: no report"
+ratio=$(sed -nE 's/^\[size\] app \/ floor = (.*)$/\1/p' "$logs/size.log")
+ratio=${ratio%% *}
+[ -n "$ratio" ] || fail "size: no report"
+summary+=("$(printf '%-8s %-26s  %4d s' size "app/floor $ratio" "$((SECONDS - level_start))")")
 
 echo
 echo "[test] all levels passed in $((SECONDS - run_start)) s:"
 printf '  %s\n' "${summary[@]}"
-grep '^\[size\]\|^  app total\|^  floor' "$logs/size.log" | sed 's/^/  /'

@@ -180,9 +180,13 @@ impl Broker {
     }
 
     pub fn start(&mut self, ctx: &mut Ctx) {
-        ctx.send(ctx.topo.controller, Msg::BrokerHeartbeat { broker: self.idx, fresh: true });
+        ctx.send(ctx.topo.controller, Msg::BrokerHeartbeat { broker: self.idx, fresh: !self.registered });
         ctx.timer(timing::BROKER_HEARTBEAT, Timer::Heartbeat);
         ctx.timer(timing::REPLICA_LAG_MAX / 4, Timer::IsrCheck);
+        // At the cluster's start every broker already knows its roles: followers start fetching.
+        for p in 0..self.parts.len() {
+            self.follower_fetch(p as PartIdx, ctx);
+        }
     }
 
     pub fn on_timer(&mut self, timer: Timer, ctx: &mut Ctx) {

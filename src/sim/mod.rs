@@ -18,6 +18,7 @@ pub mod producer;
 pub mod rng;
 pub mod report;
 pub mod scenario;
+pub mod view;
 pub mod world;
 
 pub use world::Sim;

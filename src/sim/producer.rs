@@ -255,12 +255,13 @@ impl Producer {
             Err(ProduceError::OutOfOrderSequence) => {
                 self.seq_errors[p] += 1;
                 self.requeue(pend, ctx.now);
-                if self.seq_errors[p] > 8 && self.inflight[p].is_empty() {
-                    // The broker lost the records before the gap (e.g. an unclean election):
-                    // the Java client then bumps its epoch and restarts the sequences
-                    // (KIP-360). The model starts the partition's sequence over from the
-                    // oldest record still waiting, under a fresh producer id.
-                    self.reset_sequences(p, ctx);
+                if self.seq_errors[p] >= 3 {
+                    // The broker lost the records before the gap (an acks=1 leader crash or an
+                    // unclean election truncated them): the Java client then bumps its epoch
+                    // and restarts the sequences (KIP-360). The model takes a fresh producer
+                    // id and renumbers every record not yet acknowledged.
+                    self.reset_sequences();
+                    return self.pump_all(ctx);
                 }
             }
         }
@@ -268,17 +269,24 @@ impl Producer {
         out
     }
 
-    fn reset_sequences(&mut self, p: usize, ctx: &mut Ctx) {
-        self.pid = self.pid.wrapping_add(1 << 32);
-        let mut s = 0;
-        for q in self.queue[p].iter_mut() {
-            q.record.producer_id = self.pid;
-            q.record.producer_seq = s;
-            s += 1;
+    /// Bumps the producer's epoch (a fresh id here) and renumbers every unacknowledged record of
+    /// every partition from 0: the sequence belongs to (producer id, partition), so a new id
+    /// starts all partitions over.
+    fn reset_sequences(&mut self) {
+        self.pid = self.pid.wrapping_add(1 << 40);
+        for p in 0..self.queue.len() {
+            // Answers to the requests in flight will be ignored: they go back to the queue.
+            let mut back: Vec<Pending> = self.inflight[p].drain(..).collect();
+            back.extend(self.queue[p].drain(..));
+            back.sort_by_key(|x| x.record.producer_seq);
+            for (s, mut q) in back.into_iter().enumerate() {
+                q.record.producer_id = self.pid;
+                q.record.producer_seq = s as i64;
+                self.queue[p].push_back(q);
+            }
+            self.next_seq[p] = self.queue[p].len() as i64;
+            self.seq_errors[p] = 0;
         }
-        self.next_seq[p] = s;
-        self.seq_errors[p] = 0;
-        let _ = ctx;
     }
 
     /// A request timed out (`request.timeout.ms`): retry it and refresh metadata.

@@ -60,6 +60,8 @@ pub struct Sim {
     pub armed: Vec<Option<CrashPoint>>,
     paused: Vec<Vec<Ev>>,
     pub net: Net,
+    /// Arrival time of the last message per directed link (from * n + to): links are FIFO.
+    link_last: Vec<Time>,
     pub app: App,
     pub relays: Vec<Relay>,
     pub brokers: Vec<Broker>,
@@ -148,6 +150,7 @@ impl Sim {
             armed: vec![None; n],
             paused: vec![Vec::new(); n],
             net,
+            link_last: vec![0; n * n],
             app: App::new(cfg.outbox_shards),
             relays: (0..cfg.outbox_shards).map(Relay::new).collect(),
             brokers: (0..cfg.brokers).map(|b| Broker::new(b, topo.parts.len(), cfg.brokers as usize)).collect(),
@@ -524,7 +527,11 @@ impl Sim {
             return;
         }
         let jitter = if self.net.jitter_us > 0 { self.rng.between(0, self.net.jitter_us) } else { 0 };
-        let at = self.now + self.net.latency_us + jitter;
+        // Links are FIFO, as Kafka's and the databases' TCP connections are: jitter delays a
+        // message but never lets it overtake an earlier one on the same link.
+        let link = from as usize * self.topo.names.len() + to as usize;
+        let at = (self.now + self.net.latency_us + jitter).max(self.link_last[link]);
+        self.link_last[link] = at;
         if self.rng.chance_ppm(self.net.duplicate_ppm) {
             let extra = self.rng.between(0, self.net.jitter_us + self.net.latency_us);
             self.queue.push(at + extra, Ev::Deliver { from, to, sent: self.now, msg: msg.clone() });

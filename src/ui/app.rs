@@ -12,15 +12,9 @@ pub fn app() -> Html {
     let l = *lang;
 
     use_effect_with(l, |l| {
-        // Screen readers and fonts follow <html lang>; the URL keeps the choice for sharing.
+        // Screen readers and font choice follow <html lang>.
         if let Some(root) = gloo::utils::document().document_element() {
             let _ = root.set_attribute("lang", l.code());
-        }
-        if let (Some(url), Ok(history)) = (
-            super::url_with_param("lang", Some(l.code())),
-            gloo::utils::window().history(),
-        ) {
-            let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
         }
     });
     use_debug_panic_from_url();
@@ -28,7 +22,15 @@ pub fn app() -> Html {
     let switch = Lang::ALL.iter().map(|&target| {
         let onclick = {
             let lang = lang.clone();
-            Callback::from(move |_: MouseEvent| lang.set(target))
+            Callback::from(move |_: MouseEvent| {
+                lang.set(target);
+                // A chosen language stays in the URL, so a shared link opens in it.
+                if let (Some(url), Ok(history)) =
+                    (super::url_with_param("lang", Some(target.code())), gloo::utils::window().history())
+                {
+                    let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
+                }
+            })
         };
         html! {
             <button type="button" lang={target.code()}

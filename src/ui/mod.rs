@@ -27,9 +27,7 @@ pub fn initial_lang() -> Lang {
     if let Some(lang) = query_param("lang").as_deref().and_then(Lang::from_code) {
         return lang;
     }
-    let tag = web_sys::window()
-        .and_then(|w| w.navigator().language())
-        .unwrap_or_default();
+    let tag = web_sys::window().and_then(|w| w.navigator().language()).unwrap_or_default();
     Lang::from_browser_tag(&tag)
 }
 

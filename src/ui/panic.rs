@@ -18,11 +18,12 @@ pub const PANEL_ID: &str = "panic-panel";
 /// so they cannot be what caused the panic. Everything else (scenario, step, `#s=`…) is dropped.
 const KEPT_QUERY_KEYS: [&str; 2] = ["lang", "embed"];
 
-/// Installs the panic hook once; later calls do nothing.
+/// Installs the panic hook once; later calls do nothing. It goes through Yew, because
+/// `Renderer::render` replaces any hook not set with `yew::set_custom_panic_hook`.
 pub fn install() {
     static INSTALL: Once = Once::new();
     INSTALL.call_once(|| {
-        std::panic::set_hook(Box::new(|info| {
+        yew::set_custom_panic_hook(Box::new(|info| {
             let message = info.to_string();
             web_sys::console::error_1(&format!("Consistency Lab panicked: {message}").into());
             show_panel(&message);
@@ -64,9 +65,7 @@ pub fn show_panel(message: &str) {
     let Some(body) = document.body() else {
         return;
     };
-    let href = web_sys::window()
-        .and_then(|w| w.location().href().ok())
-        .unwrap_or_default();
+    let href = web_sys::window().and_then(|w| w.location().href().ok()).unwrap_or_default();
 
     let element = |tag: &str, text: Option<&str>| -> Option<web_sys::Element> {
         let el = document.create_element(tag).ok()?;
@@ -100,23 +99,15 @@ pub fn show_panel(message: &str) {
         }
         let _ = panel.append_child(&section);
     }
-    if let Some(button) = element(
-        "button",
-        Some(&format!(
-            "{} / {}",
-            t(Lang::Ko, "panic.reset"),
-            t(Lang::En, "panic.reset")
-        )),
-    ) {
+    if let Some(button) =
+        element("button", Some(&format!("{} / {}", t(Lang::Ko, "panic.reset"), t(Lang::En, "panic.reset"))))
+    {
         let _ = button.set_attribute("type", "button");
         let _ = button.set_attribute("data-testid", "panic-reset");
         let _ = button.set_attribute("data-href", &reset_url(&href));
         // Plain JavaScript: after the trap no Rust closure can run.
         let _ = button.set_attribute("onclick", "location.replace(this.dataset.href)");
-        let _ = button.set_attribute(
-            "style",
-            "font:inherit;padding:.5rem 1.25rem;margin:.5rem 0 1rem;cursor:pointer",
-        );
+        let _ = button.set_attribute("style", "font:inherit;padding:.5rem 1.25rem;margin:.5rem 0 1rem;cursor:pointer");
         let _ = panel.append_child(&button);
     }
     if let Some(details) = element("pre", Some(message)) {

@@ -32,11 +32,7 @@ async fn wait_for(host: &web_sys::Element, selector: &str) -> web_sys::Element {
 }
 
 fn text(host: &web_sys::Element, selector: &str) -> String {
-    host.query_selector(selector)
-        .unwrap()
-        .unwrap_or_else(|| panic!("no {selector}"))
-        .text_content()
-        .unwrap_or_default()
+    host.query_selector(selector).unwrap().unwrap_or_else(|| panic!("no {selector}")).text_content().unwrap_or_default()
 }
 
 async fn click(host: &web_sys::Element, selector: &str) {
@@ -52,9 +48,7 @@ async fn renders_header_switch_and_topology() {
     let host = mount().await;
     assert_eq!(text(&host, "[data-testid=app-title]"), "Consistency Lab");
     assert!(host.query_selector("[data-testid=topology]").unwrap().is_some());
-    let buttons = host
-        .query_selector_all("[data-testid=lang-switch] button")
-        .unwrap();
+    let buttons = host.query_selector_all("[data-testid=lang-switch] button").unwrap();
     assert_eq!(buttons.length(), 2, "one button per language");
     host.remove();
 }
@@ -76,10 +70,7 @@ async fn language_switch_changes_the_text() {
     assert_eq!(text(&host, "[data-testid=app-tagline]"), t(Lang::En, "app.tagline"));
     let en = wait_for(&host, "[data-testid=lang-en]").await;
     assert_eq!(en.get_attribute("aria-pressed").as_deref(), Some("true"));
-    let html_lang = gloo::utils::document()
-        .document_element()
-        .unwrap()
-        .get_attribute("lang");
+    let html_lang = gloo::utils::document().document_element().unwrap().get_attribute("lang");
     assert_eq!(html_lang.as_deref(), Some("en"));
     let search = gloo::utils::window().location().search().unwrap();
     assert!(search.contains("lang=en"), "URL keeps the language: {search}");

@@ -34,9 +34,7 @@ async fn a_panic_shows_the_error_panel() {
 
     trigger.dyn_into::<web_sys::HtmlElement>().unwrap().click();
 
-    let panel = document
-        .get_element_by_id(panic::PANEL_ID)
-        .expect("the panic hook drew the panel");
+    let panel = document.get_element_by_id(panic::PANEL_ID).expect("the panic hook drew the panel");
     let text = panel.text_content().unwrap_or_default();
     for lang in Lang::ALL {
         for key in ["panic.title", "panic.body"] {
@@ -44,16 +42,10 @@ async fn a_panic_shows_the_error_panel() {
         }
     }
     assert!(text.contains("debug panic requested by a test"), "panel shows the message");
-    let reset = panel
-        .query_selector("[data-testid=panic-reset]")
-        .unwrap()
-        .expect("reset button");
+    let reset = panel.query_selector("[data-testid=panic-reset]").unwrap().expect("reset button");
     let label = reset.text_content().unwrap_or_default();
     assert!(label.contains(t(Lang::Ko, "panic.reset")) && label.contains(t(Lang::En, "panic.reset")));
-    assert_eq!(
-        reset.get_attribute("onclick").as_deref(),
-        Some("location.replace(this.dataset.href)")
-    );
+    assert_eq!(reset.get_attribute("onclick").as_deref(), Some("location.replace(this.dataset.href)"));
     let href = reset.get_attribute("data-href").unwrap();
     assert!(!href.contains('#') && !href.contains("debug_panic"), "reset URL: {href}");
 }
