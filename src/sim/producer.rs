@@ -61,8 +61,6 @@ pub struct Producer {
     pub rr_next: u32,
     /// Whether this producer gives up after `delivery.timeout.ms`.
     pub gives_up: bool,
-    /// Consecutive OUT_OF_ORDER_SEQUENCE answers per partition (see `on_response`).
-    pub seq_errors: Vec<u32>,
     /// Requests answered NOT_ENOUGH_REPLICAS (for the page).
     pub refused: u64,
 }
@@ -80,7 +78,6 @@ impl Producer {
             next_req: 1,
             rr_next: 0,
             gives_up,
-            seq_errors: vec![0; parts],
             refused: 0,
         }
     }
@@ -145,6 +142,17 @@ impl Producer {
             let ready = matches!(self.queue[p].front(), Some(f) if f.not_before <= ctx.now);
             if !ready {
                 break;
+            }
+            if self.pid != 0 {
+                // Never more than `window` sequence numbers between the oldest unacknowledged
+                // record and the newest sent: the broker remembers the last five batches per
+                // producer, so any retry is still recognised as a duplicate. (Kafka gets this
+                // from in-order TCP connections plus max.in.flight ≤ 5.)
+                let front = self.queue[p].front().expect("ready").record.producer_seq;
+                let oldest = self.inflight[p].iter().map(|x| x.record.producer_seq).min().unwrap_or(front);
+                if front - oldest.min(front) >= window as i64 {
+                    break;
+                }
             }
             let mut pend = self.queue[p].pop_front().expect("front checked");
             if self.gives_up && ctx.now.saturating_sub(pend.first_sent) >= timing::DELIVERY_TIMEOUT {
@@ -240,7 +248,6 @@ impl Producer {
         let mut out = Vec::new();
         match result {
             Ok(offset) => {
-                self.seq_errors[p] = 0;
                 out.push(Outcome::Acked { part, record: pend.record, tag: pend.tag, offset: Some(offset) });
             }
             Err(ProduceError::NotLeader) => {
@@ -253,13 +260,18 @@ impl Producer {
                 self.requeue(pend, ctx.now);
             }
             Err(ProduceError::OutOfOrderSequence) => {
-                self.seq_errors[p] += 1;
+                let seq = pend.record.producer_seq;
+                let pid = pend.record.producer_id;
                 self.requeue(pend, ctx.now);
-                if self.seq_errors[p] >= 3 {
-                    // The broker lost the records before the gap (an acks=1 leader crash or an
-                    // unclean election truncated them): the Java client then bumps its epoch
-                    // and restarts the sequences (KIP-360). The model takes a fresh producer
-                    // id and renumbers every record not yet acknowledged.
+                // A gap the producer can explain (an earlier record of this partition is still
+                // waiting to be retried) is retried in order. A gap it cannot explain means the
+                // broker lost records it had acknowledged (an acks=1 leader crash, an unclean
+                // election): the Java client then bumps its epoch and restarts the sequences
+                // (KIP-360); the model takes a fresh producer id.
+                let earlier_pending = self.queue[p].iter().chain(self.inflight[p].iter()).any(|q| {
+                    q.record.producer_id == pid && q.record.producer_seq < seq
+                });
+                if !earlier_pending && pid == self.pid {
                     self.reset_sequences();
                     return self.pump_all(ctx);
                 }
@@ -285,7 +297,6 @@ impl Producer {
                 self.queue[p].push_back(q);
             }
             self.next_seq[p] = self.queue[p].len() as i64;
-            self.seq_errors[p] = 0;
         }
     }
 
