@@ -103,7 +103,9 @@ fn cmd_run(args: &[String]) -> Result<(), String> {
         sc.seed = s;
     }
     if let Some(t) = until {
+        // A shorter run simply never reaches the later commands.
         sc.until_ms = t;
+        sc.commands.retain(|c| c.at_ms <= t);
     }
     scenario::apply_cli_sets(&mut sc.config, &sets).map_err(|e| format!("--set {e}"))?;
     sc.validate().map_err(|e| e.to_string())?;
@@ -159,7 +161,10 @@ fn cmd_bench(args: &[String]) -> Result<(), String> {
             s => return Err(format!("unknown option `{s}` for bench")),
         }
     }
+    #[cfg(not(target_arch = "wasm32"))]
     let b = sim::bench::run();
+    #[cfg(target_arch = "wasm32")]
+    let b: sim::bench::Bench = return Err("bench runs natively; the page has its own".into());
     if json {
         println!("{}", serde_json::to_string_pretty(&b).expect("bench serialises"));
     } else {

@@ -122,7 +122,10 @@ pub struct PartState {
     pub isr: Vec<u32>,
     // Leader only.
     pub follower_leo: Vec<u64>,
+    /// When each follower last caught up (Kafka's lastCaughtUpTimeMs).
     pub caught_up_at: Vec<Time>,
+    /// The leader's log end when each follower last fetched.
+    pub leo_at_fetch: Vec<u64>,
     pub waiting: Vec<WaitingAck>,
     pub isr_change_inflight: bool,
     // Follower only.
@@ -137,6 +140,7 @@ impl PartState {
             isr: Vec::new(),
             follower_leo: vec![0; brokers],
             caught_up_at: vec![0; brokers],
+            leo_at_fetch: vec![0; brokers],
             waiting: Vec::new(),
             isr_change_inflight: false,
             fetch_sent: None,
@@ -357,9 +361,13 @@ impl Broker {
                 let records = log.records[offset as usize..upto as usize].to_vec();
                 let st = &mut self.parts[p];
                 st.follower_leo[r as usize] = offset;
-                if offset >= leo {
+                // A follower is caught up when it has fetched everything the leader had at its
+                // previous fetch (Replica.updateFetchState: lastCaughtUpTimeMs), so a steady
+                // stream of new records does not make an active follower look lagging.
+                if offset >= leo || offset >= st.leo_at_fetch[r as usize] {
                     st.caught_up_at[r as usize] = ctx.now;
                 }
+                st.leo_at_fetch[r as usize] = leo;
                 let hw_before = self.logs[p].hw;
                 self.advance_hw(part, ctx);
                 let st = &mut self.parts[p];
@@ -433,6 +441,7 @@ impl Broker {
                     for b in 0..st.follower_leo.len() {
                         st.follower_leo[b] = 0;
                         st.caught_up_at[b] = ctx.now;
+                        st.leo_at_fetch[b] = 0;
                     }
                     st.waiting.clear();
                     st.isr_change_inflight = false;

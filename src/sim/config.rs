@@ -137,6 +137,9 @@ pub struct Config {
     pub relay_ms_per_record: f64,
     /// CPU time a consumer spends applying one record, ms. Addition.
     pub consumer_ms_per_record: f64,
+    /// Replica `dbI` is `(I-1) × replica_spread_ms` farther away than the other nodes (replicas
+    /// in other zones): extra one-way latency on every link that touches it, ms. Addition.
+    pub replica_spread_ms: u64,
 }
 
 impl Default for Config {
@@ -165,6 +168,7 @@ impl Default for Config {
             dashboard: true,
             relay_ms_per_record: 2.0,
             consumer_ms_per_record: 1.0,
+            replica_spread_ms: 3,
         }
     }
 }

@@ -107,7 +107,6 @@ impl Consumer {
             Timer::Fetch(part) => self.fetch(part, ctx),
             Timer::Work => self.work(ctx),
             Timer::Metadata => {
-                self.vol.metadata_asked = None;
                 let parts = self.vol.assignment.clone();
                 for p in parts {
                     self.fetch(p, ctx);
@@ -117,8 +116,10 @@ impl Consumer {
         }
     }
 
+    /// At most one metadata request per `METADATA_RETRY`; a timer re-checks after it.
     fn ask_metadata(&mut self, ctx: &mut Ctx) {
-        if self.vol.metadata_asked.is_none() {
+        let due = self.vol.metadata_asked.is_none_or(|t| ctx.now.saturating_sub(t) >= timing::METADATA_RETRY);
+        if due {
             self.vol.metadata_asked = Some(ctx.now);
             ctx.send(ctx.topo.controller, Msg::MetadataReq);
             ctx.timer(timing::METADATA_RETRY, Timer::Metadata);
@@ -172,7 +173,6 @@ impl Consumer {
                 }
             }
             Msg::MetadataResp { leaders } => {
-                self.vol.metadata_asked = None;
                 self.vol.leaders = leaders;
                 let parts = self.vol.assignment.clone();
                 for p in parts {

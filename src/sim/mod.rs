@@ -13,11 +13,14 @@ pub mod controller;
 pub mod domain;
 pub mod engine;
 pub mod history;
+pub mod kafka_props;
+pub mod lessons;
 pub mod msg;
 pub mod producer;
 pub mod rng;
 pub mod report;
 pub mod scenario;
+pub mod share;
 pub mod view;
 pub mod world;
 

@@ -179,6 +179,8 @@ impl Producer {
         out
     }
 
+    /// Asks the controller for leaders, at most once per `METADATA_RETRY` (Kafka's
+    /// `retry.backoff.ms` applies to metadata refreshes too); a timer re-checks after it.
     fn ask_metadata(&mut self, ctx: &mut Ctx) {
         let due = match self.metadata_asked {
             None => true,
@@ -193,7 +195,6 @@ impl Producer {
 
     /// New leaders from the controller.
     pub fn on_metadata(&mut self, leaders: &[Option<NodeId>], ctx: &mut Ctx) -> Vec<Outcome> {
-        self.metadata_asked = None;
         for (i, l) in leaders.iter().enumerate() {
             if i < self.leaders.len() {
                 self.leaders[i] = *l;
@@ -204,7 +205,6 @@ impl Producer {
 
     /// Metadata deadline: ask again if some partition still has no leader.
     pub fn on_metadata_timer(&mut self, ctx: &mut Ctx) -> Vec<Outcome> {
-        self.metadata_asked = None;
         self.pump_all(ctx)
     }
 

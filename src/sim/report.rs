@@ -21,6 +21,7 @@ pub struct ReplicaReport {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Latency {
     pub count: usize,
+    pub mean_ms: f64,
     pub p50_ms: f64,
     pub p99_ms: f64,
     pub max_ms: f64,
@@ -30,7 +31,7 @@ impl Latency {
     /// Summarises samples in µs (nearest-rank percentiles).
     pub fn of(samples: &[u64]) -> Latency {
         if samples.is_empty() {
-            return Latency { count: 0, p50_ms: 0.0, p99_ms: 0.0, max_ms: 0.0 };
+            return Latency { count: 0, mean_ms: 0.0, p50_ms: 0.0, p99_ms: 0.0, max_ms: 0.0 };
         }
         let mut v = samples.to_vec();
         v.sort_unstable();
@@ -38,7 +39,7 @@ impl Latency {
             let i = ((q * v.len() as f64).ceil() as usize).clamp(1, v.len()) - 1;
             v[i] as f64 / 1000.0
         };
-        Latency { count: v.len(), p50_ms: pick(0.50), p99_ms: pick(0.99), max_ms: *v.last().expect("non-empty") as f64 / 1000.0 }
+        Latency { count: v.len(), mean_ms: v.iter().sum::<u64>() as f64 / v.len() as f64 / 1000.0, p50_ms: pick(0.50), p99_ms: pick(0.99), max_ms: *v.last().expect("non-empty") as f64 / 1000.0 }
     }
 }
 
@@ -140,8 +141,8 @@ impl Report {
         }
         let e = &self.extras;
         s += &format!(
-            "write latency p50 {:.1} ms p99 {:.1} ms   relay lag p99 {:.1} ms   reads {} (refused {})   events {}\n",
-            e.write_latency.p50_ms, e.write_latency.p99_ms, e.relay_lag.p99_ms, e.reads, e.reads_refused, e.events
+            "write latency mean {:.2} ms p50 {:.1} ms p99 {:.1} ms   relay lag p99 {:.1} ms   reads {} (refused {})   events {}\n",
+            e.write_latency.mean_ms, e.write_latency.p50_ms, e.write_latency.p99_ms, e.relay_lag.p99_ms, e.reads, e.reads_refused, e.events
         );
         s
     }

@@ -19,6 +19,34 @@
 //! 1..=5000, `traffic.for_ms` 1..=3_600_000, `traffic.cancel_ratio` 0..=1, `traffic.step_ms`
 //! 1..=60000; `pause.for_ms` 1..=600000; node names as listed by [`node_names`] for the config in
 //! force at the command's time.
+//!
+//! # Guided lessons (optional top-level keys)
+//!
+//! ```json
+//! "tour": [
+//!   {"ko": "…", "en": "…", "at_ms": 1500, "focus": ["app", "relay-0"]}
+//! ],
+//! "compare": {"title": {"ko": "…", "en": "…"}, "set": {"publish": "outbox"}},
+//! "expect": {
+//!   "base":    {"lost": {"ge": 1}, "converged": false},
+//!   "variant": {"lost": {"eq": 0}, "converged": true}
+//! }
+//! ```
+//!
+//! - `tour`: at most [`TOUR_STEPS_MAX`] steps, each `ko` and `en` 1..=[`TOUR_TEXT_LEN_MAX`]
+//!   characters; `at_ms` (optional) ≤ `until_ms` and never lower than an earlier step's `at_ms`
+//!   (the page runs the sim to that time when the step opens); `focus` (optional) at most 12 node
+//!   names of the initial config, each once (the page highlights them).
+//! - `compare`: the paired variant: the SAME seed, commands and faults with `set` (config key →
+//!   value, at least one, keys as in `config` or dotted like `network.drop`) applied on top of
+//!   `config`. Keys are validated like a `set` command (cross-key rules checked once, after all
+//!   of them) and the variant's commands are re-checked against its config.
+//!   [`crate::sim::lessons::variant`] builds it.
+//! - `expect`: what the tour claims, checked by `tests/lessons_scenarios.rs`: `base` (the run as
+//!   written) and `variant` (needs `compare`), each an object of measure → condition. A condition
+//!   is `true`/`false` for `converged`, else an object of one or more of `eq`, `ge`, `gt`, `le`,
+//!   `lt` with a finite number. Measures are listed by [`EXPECT_MEASURES`] (the checker's
+//!   anomalies and counts, plus measured extras).
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -58,6 +86,46 @@ pub const TRAFFIC_PER_SEC_MAX: u64 = 5000;
 pub const PAUSE_MS_MAX: u64 = 600_000;
 /// Longest `traffic.step_ms`, ms.
 pub const STEP_MS_MAX: u64 = 60_000;
+/// Most tour steps in one scenario.
+pub const TOUR_STEPS_MAX: usize = 20;
+/// Longest tour step text, characters (per language).
+pub const TOUR_TEXT_LEN_MAX: usize = 1000;
+/// Most nodes one tour step may highlight.
+pub const FOCUS_MAX: usize = 12;
+
+/// The measures an `expect` block may name: the checker's anomalies and counts, `converged`,
+/// and measured extras (see `crate::sim::lessons::Outcome`). Latencies are in ms.
+pub const EXPECT_MEASURES: &[&str] = &[
+    // anomalies
+    "lost",
+    "phantom",
+    "duplicate_applied",
+    "duplicate_suppressed",
+    "out_of_order",
+    "invalid_transition",
+    "stale_read",
+    "acked_lost",
+    // counts
+    "committed",
+    "published",
+    "appended",
+    "acked",
+    "delivered",
+    "applied",
+    // convergence
+    "converged",
+    "converged_at_ms",
+    // extras
+    "reads",
+    "reads_refused",
+    "not_enough_replicas",
+    "write_latency_p50_ms",
+    "write_latency_p99_ms",
+    "relay_lag_p99_ms",
+    "relay_lag_max_ms",
+    "consumer_lag_max",
+    "servers_updated",
+];
 
 // ---------------------------------------------------------------------------------------------
 // Types
@@ -77,6 +145,103 @@ impl Title {
     pub fn both(text: &str) -> Title {
         Title { ko: text.to_string(), en: text.to_string() }
     }
+}
+
+/// One step of a guided tour: what to do and what to watch, in both languages.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct TourStep {
+    /// Korean text.
+    pub ko: String,
+    /// English text.
+    pub en: String,
+    /// When the step opens, the page runs the sim up to this time, ms (None: leave the clock).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub at_ms: Option<u64>,
+    /// Nodes to highlight while the step is open (names of the initial config).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub focus: Vec<String>,
+}
+
+impl TourStep {
+    /// The step's text in Korean (`ko == true`) or English.
+    pub fn text(&self, ko: bool) -> &str {
+        if ko {
+            &self.ko
+        } else {
+            &self.en
+        }
+    }
+}
+
+/// The paired variant of a lesson: the same seed and commands with some config keys changed.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Compare {
+    /// What the variant is called ("아웃박스" / "Outbox").
+    pub title: Title,
+    /// Config key (as in `config`, or dotted: `network.drop`) → value, applied on top of `config`.
+    pub set: BTreeMap<String, Value>,
+}
+
+/// A condition on one measure of a finished run.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum Condition {
+    /// `converged` must be this.
+    Flag(bool),
+    /// The number must satisfy every bound given.
+    Bounds(Bounds),
+}
+
+/// Numeric bounds; every bound given must hold.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Bounds {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub eq: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ge: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gt: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub le: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lt: Option<f64>,
+}
+
+impl Bounds {
+    /// Whether `x` satisfies every bound.
+    pub fn holds(&self, x: f64) -> bool {
+        self.eq.is_none_or(|b| x == b)
+            && self.ge.is_none_or(|b| x >= b)
+            && self.gt.is_none_or(|b| x > b)
+            && self.le.is_none_or(|b| x <= b)
+            && self.lt.is_none_or(|b| x < b)
+    }
+}
+
+impl fmt::Display for Condition {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Condition::Flag(b) => write!(f, "{b}"),
+            Condition::Bounds(b) => {
+                let parts: Vec<String> = [("=", b.eq), ("≥", b.ge), (">", b.gt), ("≤", b.le), ("<", b.lt)]
+                    .iter()
+                    .filter_map(|(op, v)| v.map(|v| format!("{op} {v}")))
+                    .collect();
+                write!(f, "{}", parts.join(" and "))
+            }
+        }
+    }
+}
+
+/// The outcome a lesson's tour claims, for the run as written (`base`) and for its variant.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Expect {
+    /// Measure name → condition, for the scenario as written.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub base: BTreeMap<String, Condition>,
+    /// Measure name → condition, for the `compare` variant.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub variant: BTreeMap<String, Condition>,
 }
 
 /// One scenario: a seed, a run length, a config and a list of timed commands.
@@ -99,6 +264,15 @@ pub struct Scenario {
     pub config: Config,
     /// Timed inputs and faults.
     pub commands: Vec<Command>,
+    /// Guided tour (optional): steps shown one at a time.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tour: Vec<TourStep>,
+    /// The paired variant (optional).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub compare: Option<Compare>,
+    /// The outcome the tour claims (optional; checked by tests).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expect: Option<Expect>,
 }
 
 impl Scenario {
@@ -166,7 +340,18 @@ pub fn parse_scenario(json: &str) -> Result<Scenario, ScenarioError> {
 /// Validates a scenario already parsed to JSON (e.g. decoded from a `#s=` link).
 pub fn parse_scenario_value(value: &Value) -> Result<Scenario, ScenarioError> {
     let top = Obj::new(value, "")?;
-    top.check_keys(&["id", "title", "description", "seed", "until_ms", "config", "commands"])?;
+    top.check_keys(&[
+        "id",
+        "title",
+        "description",
+        "seed",
+        "until_ms",
+        "config",
+        "commands",
+        "tour",
+        "compare",
+        "expect",
+    ])?;
 
     let id = match top.get("id") {
         Some(v) => parse_name(v, "id", ID_LEN_MAX, "A-Za-z0-9_.-", |c| {
@@ -209,7 +394,158 @@ pub fn parse_scenario_value(value: &Value) -> Result<Scenario, ScenarioError> {
         None => Vec::new(),
     };
     check_commands(&config, until_ms, &commands)?;
-    Ok(Scenario { id, title, description, seed, until_ms, config, commands })
+    let mut scenario = Scenario {
+        id,
+        title,
+        description,
+        seed,
+        until_ms,
+        config,
+        commands,
+        tour: Vec::new(),
+        compare: None,
+        expect: None,
+    };
+    if let Some(v) = top.get("tour") {
+        scenario.tour = parse_tour(v, &scenario.initial_config(), until_ms)?;
+    }
+    if let Some(v) = top.get("compare") {
+        let compare = parse_compare(v)?;
+        let config = variant_config(&scenario.config, &compare.set)?;
+        check_commands(&config, until_ms, &scenario.commands).map_err(|e| {
+            ScenarioError::new("compare.set", format!("the variant's commands do not fit its config: {e}"))
+        })?;
+        scenario.compare = Some(compare);
+    }
+    if let Some(v) = top.get("expect") {
+        let expect = parse_expect(v)?;
+        if !expect.variant.is_empty() && scenario.compare.is_none() {
+            return Err(ScenarioError::new("expect.variant", "needs `compare` (there is no variant to check)"));
+        }
+        scenario.expect = Some(expect);
+    }
+    Ok(scenario)
+}
+
+/// `config` with a `compare.set` applied: each key validated like a `set` command, the cross-key
+/// rules checked once after all of them. The error names `compare.set.<key>`.
+pub fn variant_config(config: &Config, set: &BTreeMap<String, Value>) -> Result<Config, ScenarioError> {
+    let mut next = config.clone();
+    for (k, v) in set {
+        set_key(&mut next, k, v).map_err(|e| ScenarioError::new(format!("compare.set.{k}"), e.message))?;
+    }
+    check_config(&next).map_err(|e| ScenarioError::new(format!("compare.set.{}", e.key), e.message))?;
+    Ok(next)
+}
+
+fn parse_tour(value: &Value, config: &Config, until_ms: u64) -> Res<Vec<TourStep>> {
+    let Value::Array(items) = value else {
+        return Err(ScenarioError::new("tour", format!("must be an array of steps, got {}", describe(value))));
+    };
+    if items.is_empty() || items.len() > TOUR_STEPS_MAX {
+        return Err(ScenarioError::new(
+            "tour",
+            format!("must have 1..={TOUR_STEPS_MAX} steps, got {}", items.len()),
+        ));
+    }
+    let mut steps = Vec::with_capacity(items.len());
+    let mut last_at: Option<(usize, u64)> = None;
+    for (i, item) in items.iter().enumerate() {
+        let path = format!("tour[{i}]");
+        let obj = Obj::new(item, &path)?;
+        obj.check_keys(&["ko", "en", "at_ms", "focus"])?;
+        let text = |k: &str| -> Res<String> {
+            parse_name(obj.req(k)?, &obj.field(k), TOUR_TEXT_LEN_MAX, "any", |c| !c.is_control() || c == '\n')
+        };
+        let ko = text("ko")?;
+        let en = text("en")?;
+        let at_ms = obj.opt("at_ms", |v| want_u64(v, 0, until_ms))?;
+        if let Some(at) = at_ms {
+            if let Some((j, before)) = last_at {
+                if at < before {
+                    return Err(obj.err(
+                        "at_ms",
+                        format!("{at} is earlier than tour[{j}].at_ms ({before}): the tour only moves forward"),
+                    ));
+                }
+            }
+            last_at = Some((i, at));
+        }
+        let mut focus = Vec::new();
+        match obj.get("focus") {
+            None => {}
+            Some(Value::Array(names)) => {
+                if names.len() > FOCUS_MAX {
+                    return Err(obj.err("focus", format!("at most {FOCUS_MAX} nodes, got {}", names.len())));
+                }
+                for (n, v) in names.iter().enumerate() {
+                    let field = format!("{path}.focus[{n}]");
+                    let name = want_str(v).map_err(|m| ScenarioError::new(&field, m))?;
+                    if node_role(config, name).is_none() {
+                        let all = node_names(config);
+                        let all: Vec<&str> = all.iter().map(String::as_str).collect();
+                        return Err(ScenarioError::new(
+                            field,
+                            format!("unknown node `{name}`{}; nodes are {}", suggest(name, &all), describe_nodes(config)),
+                        ));
+                    }
+                    if focus.iter().any(|f| f == name) {
+                        return Err(ScenarioError::new(field, format!("`{name}` is named twice")));
+                    }
+                    focus.push(name.to_string());
+                }
+            }
+            Some(other) => {
+                return Err(obj.err("focus", format!("must be an array of node names, got {}", describe(other))))
+            }
+        }
+        steps.push(TourStep { ko, en, at_ms, focus });
+    }
+    Ok(steps)
+}
+
+fn parse_compare(value: &Value) -> Res<Compare> {
+    let obj = Obj::new(value, "compare")?;
+    obj.check_keys(&["title", "set"])?;
+    let title = parse_title(obj.req("title")?, "compare.title", TITLE_LEN_MAX)?;
+    let set = match obj.req("set")? {
+        Value::Object(map) if !map.is_empty() => map.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+        Value::Object(_) => return Err(obj.err("set", "needs at least one config key to change")),
+        other => {
+            return Err(obj.err("set", format!("must be an object of config key → value, got {}", describe(other))))
+        }
+    };
+    Ok(Compare { title, set })
+}
+
+fn parse_expect(value: &Value) -> Res<Expect> {
+    let obj = Obj::new(value, "expect")?;
+    obj.check_keys(&["base", "variant"])?;
+    let side = |key: &str| -> Res<BTreeMap<String, Condition>> {
+        let Some(v) = obj.get(key) else { return Ok(BTreeMap::new()) };
+        let side = Obj::new(v, &obj.field(key))?;
+        side.check_keys(EXPECT_MEASURES)?;
+        let mut out = BTreeMap::new();
+        for (name, cond) in side.map {
+            let field = side.field(name);
+            let c = if name == "converged" {
+                Condition::Flag(
+                    want_bool(cond).map_err(|m| ScenarioError::new(&field, format!("`converged` {m}")))?,
+                )
+            } else {
+                let b = Obj::new(cond, &field)?;
+                b.check_keys(&["eq", "ge", "gt", "le", "lt"])?;
+                if b.map.is_empty() {
+                    return Err(ScenarioError::new(field, "needs at least one of eq, ge, gt, le, lt"));
+                }
+                let num = |k: &str| b.opt(k, |v| want_f64(v, f64::MIN, f64::MAX));
+                Condition::Bounds(Bounds { eq: num("eq")?, ge: num("ge")?, gt: num("gt")?, le: num("le")?, lt: num("lt")? })
+            };
+            out.insert(name.clone(), c);
+        }
+        Ok(out)
+    };
+    Ok(Expect { base: side("base")?, variant: side("variant")? })
 }
 
 /// The scenario as pretty JSON in contract form; [`parse_scenario`] reads it back unchanged.
@@ -502,6 +838,13 @@ const KEY_DOCS: &[KeyDoc] = &[
         "CPU time a consumer spends applying one record.",
         false,
     ),
+    kd(
+        "replica_spread_ms",
+        "3",
+        "integer 0..=1000 (ms)",
+        "Replica dbI sits (I-1) × this much farther away (other zones): extra one-way latency on its links.",
+        false,
+    ),
 ];
 
 /// Every config key with its default and accepted values, in the contract's order.
@@ -536,6 +879,7 @@ const CONFIG_KEYS: &[&str] = &[
     "dashboard",
     "relay_ms_per_record",
     "consumer_ms_per_record",
+    "replica_spread_ms",
 ];
 
 /// A refused config key: the key (`network.drop`) and why.
@@ -621,6 +965,7 @@ fn set_key(config: &mut Config, key: &str, value: &Value) -> Result<(), KeyError
         "dashboard" => config.dashboard = want_bool(value).map_err(e)?,
         "relay_ms_per_record" => config.relay_ms_per_record = want_f64(value, 0.0, 1000.0).map_err(e)?,
         "consumer_ms_per_record" => config.consumer_ms_per_record = want_f64(value, 0.0, 1000.0).map_err(e)?,
+        "replica_spread_ms" => config.replica_spread_ms = want_u64(value, 0, 1000).map_err(e)?,
         _ => {
             let message = match key.strip_prefix("network.") {
                 Some(k) => {

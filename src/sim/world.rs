@@ -530,13 +530,22 @@ impl Sim {
         // Links are FIFO, as Kafka's and the databases' TCP connections are: jitter delays a
         // message but never lets it overtake an earlier one on the same link.
         let link = from as usize * self.topo.names.len() + to as usize;
-        let at = (self.now + self.net.latency_us + jitter).max(self.link_last[link]);
+        let distance = self.replica_distance_us(from) + self.replica_distance_us(to);
+        let at = (self.now + self.net.latency_us + distance + jitter).max(self.link_last[link]);
         self.link_last[link] = at;
         if self.rng.chance_ppm(self.net.duplicate_ppm) {
             let extra = self.rng.between(0, self.net.jitter_us + self.net.latency_us);
             self.queue.push(at + extra, Ev::Deliver { from, to, sent: self.now, msg: msg.clone() });
         }
         self.queue.push(at, Ev::Deliver { from, to, sent: self.now, msg });
+    }
+
+    /// Extra one-way latency of links touching replica `dbI`: (I-1) × replica_spread_ms.
+    fn replica_distance_us(&self, node: NodeId) -> Time {
+        match self.topo.roles[node as usize] {
+            Role::Db(i) => i as Time * self.cfg.replica_spread_ms * MS,
+            _ => 0,
+        }
     }
 
     fn record(&mut self, node: NodeId, op: Op) {

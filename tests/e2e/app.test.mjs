@@ -97,3 +97,10 @@ test('static/embed.html: a Korean article with the playground framed beside its 
     await context.close();
   }
 });
+
+test('release builds have no debug panic trigger', async () => {
+  const { page, context } = await loadClean(`${server.base}?debug_panic=1`, { width: 1280, height: 800 });
+  assert.equal(await page.$('[data-testid=debug-panic]'), null, 'no hidden panic button');
+  assert.equal(await page.$('#panic-panel'), null, '?debug_panic=1 is ignored');
+  await context.close();
+});

@@ -1,0 +1,301 @@
+//! The checker panel: each anomaly count with a plain sentence, converged or not (and since when),
+//! small plots over time; clicking an anomaly finds one instance in the history and highlights
+//! its delivery and events. Also the notices list (elections, refusals, rebalances…).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::rc::Rc;
+
+use yew::prelude::*;
+
+use super::i18n::Lang;
+use super::playground::{Ctl, Snap};
+use super::state::{Action as Ui, Highlight, State};
+use super::text::{kind_name, tr, trf};
+use crate::sim::domain::{allowed, Kind};
+use crate::sim::engine::NoticeKind;
+use crate::sim::history::{DeliveryId, EventId, NodeId, Op, Rec, SkipReason};
+
+/// The anomalies in display order: (key, is it a good thing).
+pub const ANOMALIES: &[(&str, bool)] = &[
+    ("lost", false),
+    ("out_of_order", false),
+    ("invalid_transition", false),
+    ("duplicate_applied", false),
+    ("duplicate_suppressed", true),
+    ("stale_read", false),
+    ("acked_lost", false),
+    ("phantom", false),
+];
+
+/// One instance of an anomaly in a history: its delivery and the events involved.
+pub fn find_anomaly(history: &[Rec], key: &str) -> Option<(DeliveryId, Vec<EventId>)> {
+    let mut committed: BTreeMap<EventId, (DeliveryId, u32)> = BTreeMap::new();
+    let mut applied: BTreeMap<(NodeId, EventId), ()> = BTreeMap::new();
+    let mut max_seq: BTreeMap<(NodeId, DeliveryId), (u32, EventId)> = BTreeMap::new();
+    let mut rows: BTreeMap<(NodeId, DeliveryId), Kind> = BTreeMap::new();
+    let mut replicas: Vec<NodeId> = Vec::new();
+    let mut done: BTreeSet<(NodeId, EventId)> = BTreeSet::new();
+    let mut found = None;
+    for r in history {
+        match &r.op {
+            Op::Start { replicas: rs, .. } => replicas = rs.clone(),
+            Op::Commit { event, delivery, seq, .. } => {
+                committed.insert(*event, (*delivery, *seq));
+            }
+            Op::Wipe { replica } => {
+                applied.retain(|(n, _), _| n != replica);
+                max_seq.retain(|(n, _), _| n != replica);
+                rows.retain(|(n, _), _| n != replica);
+                done.retain(|(n, _)| n != replica);
+            }
+            Op::Apply { replica, event, delivery, kind, seq } => {
+                match key {
+                    "duplicate_applied" if applied.contains_key(&(*replica, *event)) => {
+                        found = Some((*delivery, vec![*event]));
+                    }
+                    "out_of_order" => {
+                        if let Some(&(m, e)) = max_seq.get(&(*replica, *delivery)) {
+                            if *seq < m {
+                                found = Some((*delivery, vec![e, *event]));
+                            }
+                        }
+                    }
+                    "invalid_transition" if !allowed(rows.get(&(*replica, *delivery)).copied(), *kind) => {
+                        found = Some((*delivery, vec![*event]));
+                    }
+                    "phantom" if !committed.contains_key(event) => found = Some((*delivery, vec![*event])),
+                    _ => {}
+                }
+                applied.insert((*replica, *event), ());
+                done.insert((*replica, *event));
+                let e = max_seq.entry((*replica, *delivery)).or_insert((0, *event));
+                if *seq >= e.0 {
+                    *e = (*seq, *event);
+                }
+                rows.insert((*replica, *delivery), *kind);
+            }
+            Op::Skip { replica, event, reason, .. } => {
+                if key == "duplicate_suppressed" && *reason == SkipReason::Duplicate {
+                    if let Some((d, _)) = committed.get(event) {
+                        found = Some((*d, vec![*event]));
+                    }
+                }
+                if let Some(rep) = replica {
+                    done.insert((*rep, *event));
+                }
+            }
+            Op::Read { delivery, version, latest, refused, .. } if key == "stale_read" && !refused && version < latest => {
+                found = Some((*delivery, vec![]));
+            }
+            _ => {}
+        }
+        if found.is_some() && key != "lost" {
+            // Keep the latest instance for repeatable kinds? The first is enough and cheaper.
+            break;
+        }
+    }
+    if key == "lost" {
+        // An event committed at app and not (yet) at some replica: the oldest such.
+        for (e, (d, _)) in &committed {
+            if replicas.iter().any(|rep| !done.contains(&(*rep, *e))) {
+                return Some((*d, vec![*e]));
+            }
+        }
+    }
+    if key == "acked_lost" {
+        return None;
+    }
+    found
+}
+
+#[derive(Properties, PartialEq)]
+pub struct CheckerProps {
+    pub lang: Lang,
+    pub ui: Rc<State>,
+    pub snap: Snap,
+    pub ctl: Ctl,
+}
+
+fn count_of(a: &crate::sim::checker::Anomalies, key: &str) -> u64 {
+    match key {
+        "lost" => a.lost,
+        "phantom" => a.phantom,
+        "duplicate_applied" => a.duplicate_applied,
+        "duplicate_suppressed" => a.duplicate_suppressed,
+        "out_of_order" => a.out_of_order,
+        "invalid_transition" => a.invalid_transition,
+        "stale_read" => a.stale_read,
+        "acked_lost" => a.acked_lost,
+        _ => 0,
+    }
+}
+
+/// Seconds with one decimal.
+fn secs(us: u64) -> String {
+    format!("{:.1}", us as f64 / 1e6)
+}
+
+#[function_component(CheckerPanel)]
+pub fn checker_panel(p: &CheckerProps) -> Html {
+    let l = p.lang;
+    let v = &p.snap.view;
+    let c = &v.check;
+    let chosen = p.ui.highlight.as_ref().map(|h| h.anomaly);
+    let rows = ANOMALIES.iter().map(|&(key, good)| {
+        let n = count_of(&c.anomalies, key);
+        let ctl = p.ctl.clone();
+        let onclick = Callback::from(move |_| {
+            let found = {
+                let e = ctl.engine();
+                find_anomaly(&e.sim.history, key)
+            };
+            match found {
+                Some((delivery, events)) => ctl.dispatch(Ui::SetHighlight(Some(Highlight { anomaly: key, delivery, events }))),
+                None => ctl.dispatch(Ui::Toast(Some(("toast.not_located", key.to_string())))),
+            }
+        });
+        let state = if n == 0 { "zero" } else if good { "good" } else { "bad" };
+        let title = format!("an.{key}");
+        let what = super::text::tr_dyn(l, &format!("{title}.what"), "");
+        html! {
+            <li class={classes!("anomaly", state, (chosen == Some(key)).then_some("chosen"))} data-testid={format!("anomaly-{key}")} data-count={n.to_string()}>
+                <button type="button" {onclick} disabled={n == 0 && key != "lost"} title={what}
+                    aria-label={format!("{}: {n}. {}", super::text::tr_dyn(l, &title, key), what)}>
+                    <span class="count">{ n }</span>
+                    <span class="text"><span class="name">{ super::text::tr_dyn(l, &title, key) }
+                        { if n > 0 && !good { " ⚠" } else if n > 0 { " ✓" } else { "" } }</span>{ " " }
+                    <span class="what">{ what }</span></span>
+                </button>
+            </li>
+        }
+    });
+    let since = v.since_heal_us.map(|us| trf(l, "check.since_heal", &[("s", &secs(us))]));
+    let converged_at = c.converged_at_ms.map(|ms| trf(l, "check.converged_at", &[("s", &format!("{:.1}", ms as f64 / 1000.0))]));
+    let clear = {
+        let ctl = p.ctl.clone();
+        Callback::from(move |_| ctl.dispatch(Ui::SetHighlight(None)))
+    };
+    html! {
+        <section class="panel checker" aria-label={tr(l, "check.title")} data-testid="checker">
+            <div class="check-head">
+                <h3>{ tr(l, "check.title") }</h3>
+                <span class={classes!("conv", if c.converged { "yes" } else { "no" })} data-testid="converged"
+                    data-converged={c.converged.to_string()} role="status">
+                    { if c.converged { tr(l, "check.converged") } else { tr(l, "check.diverged") } }
+                </span>
+            </div>
+            <p class="conv-detail">
+                { if c.converged { converged_at.unwrap_or_default() } else { trf(l, "check.divergent", &[("n", &c.divergent_rows.to_string())]) } }
+                { since.map(|s| format!(" · {s}")).unwrap_or_default() }
+            </p>
+            <p class="counts muted">{ trf(l, "check.counts", &[
+                ("c", &c.counts.committed.to_string()), ("p", &c.counts.published.to_string()), ("a", &c.counts.applied.to_string()),
+                ("r", &c.reads.to_string()), ("u", &c.refused_reads.to_string())]) }</p>
+            <ul class="anomalies">{ for rows }</ul>
+            if p.ui.highlight.is_some() {
+                <button type="button" class="link-btn" onclick={clear} data-testid="clear-highlight">{ tr(l, "check.clear") }</button>
+            }
+            <Plots lang={l} snap={p.snap.clone()} />
+        </section>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct PlotsProps {
+    lang: Lang,
+    snap: Snap,
+}
+
+/// Four small plots: consumer lag, relay lag, divergent rows, commits per 100 ms.
+#[function_component(Plots)]
+fn plots(p: &PlotsProps) -> Html {
+    let l = p.lang;
+    let s = &p.snap.view.samples;
+    let series: [(&str, Vec<u64>); 4] = [
+        ("plot.consumer_lag", s.iter().map(|x| x.consumer_lag).collect()),
+        ("plot.relay_lag", s.iter().map(|x| x.relay_lag).collect()),
+        ("plot.divergent", s.iter().map(|x| x.divergent).collect()),
+        ("plot.throughput", s.iter().map(|x| x.committed).collect()),
+    ];
+    let span = match (s.first(), s.last()) {
+        (Some(a), Some(b)) => secs(b.t_us.saturating_sub(a.t_us)),
+        _ => "0".into(),
+    };
+    html! {
+        <div class="plots" data-testid="plots">
+            { for series.iter().map(|(key, ys)| {
+                let max = ys.iter().copied().max().unwrap_or(0).max(1) as f64;
+                let n = ys.len().max(2) as f64;
+                let mut d = String::new();
+                for (i, y) in ys.iter().enumerate() {
+                    let x = i as f64 / (n - 1.0) * 100.0;
+                    let yy = 28.0 - (*y as f64 / max) * 26.0;
+                    d.push_str(&format!("{}{x:.1},{yy:.1}", if i == 0 { "M" } else { "L" }));
+                }
+                let last = ys.last().copied().unwrap_or(0);
+                html! {
+                    <figure class="plot">
+                        <figcaption>{ tr(l, key) }<span class="val">{ last }</span></figcaption>
+                        <svg viewBox="0 0 100 30" preserveAspectRatio="none" role="img"
+                            aria-label={trf(l, "plot.aria", &[("name", tr(l, key)), ("now", &last.to_string()), ("max", &(max as u64).to_string()), ("s", &span)])}>
+                            <path d={d} class="spark" vector-effect="non-scaling-stroke" />
+                        </svg>
+                        <span class="max muted">{ trf(l, "plot.max", &[("n", &(max as u64).to_string()), ("s", &span)]) }</span>
+                    </figure>
+                }
+            }) }
+        </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct NoticesProps {
+    pub lang: Lang,
+    pub snap: Snap,
+}
+
+/// A notice as a sentence.
+pub fn notice_text(l: Lang, v: &crate::sim::view::View, k: &NoticeKind) -> String {
+    let dn = |d: &DeliveryId| v.delivery_names.get(*d as usize).cloned().unwrap_or_default();
+    let part = |p: &u32| {
+        v.partitions.get(*p as usize).map(|x| if x.topic == "config" { "cfg".to_string() } else { format!("P{}", x.number) }).unwrap_or_default()
+    };
+    match k {
+        NoticeKind::Refused { delivery, kind, from } => trf(l, "notice.refused", &[
+            ("d", &dn(delivery)), ("k", kind_name(l, *kind)), ("from", from.map(|f| kind_name(l, f)).unwrap_or(tr(l, "notice.none")))]),
+        NoticeKind::AppDown { delivery, kind } => trf(l, "notice.app_down", &[("d", &dn(delivery)), ("k", kind_name(l, *kind))]),
+        NoticeKind::Elected { part: p, leader, epoch, unclean } => trf(l, if *unclean { "notice.elected_unclean" } else { "notice.elected" }, &[
+            ("p", &part(p)), ("b", &leader.map(|b| format!("broker-{}", b + 1)).unwrap_or_else(|| tr(l, "part.offline").into())), ("e", &epoch.to_string())]),
+        NoticeKind::IsrChanged { part: p, isr } => trf(l, "notice.isr", &[("p", &part(p)), ("isr", &isr.iter().map(|b| (b + 1).to_string()).collect::<Vec<_>>().join(","))]),
+        NoticeKind::NotEnoughReplicas { part: p } => trf(l, "notice.not_enough", &[("p", &part(p))]),
+        NoticeKind::Rebalanced { group, generation } => trf(l, "notice.rebalanced", &[
+            ("g", &v.groups.get(*group as usize).map(|g| g.name.clone()).unwrap_or_default()), ("gen", &generation.to_string())]),
+        NoticeKind::Truncated { part: p, broker, to, dropped } => trf(l, "notice.truncated", &[
+            ("p", &part(p)), ("b", &format!("broker-{}", broker + 1)), ("to", &to.to_string()), ("n", &dropped.to_string())]),
+        NoticeKind::GaveUp { delivery, kind } => trf(l, "notice.gave_up", &[("d", &dn(delivery)), ("k", kind_name(l, *kind))]),
+        NoticeKind::Set { key } => trf(l, "notice.set", &[("key", key)]),
+        NoticeKind::ReadRefused { delivery } => trf(l, "notice.read_refused", &[("d", &dn(delivery))]),
+    }
+}
+
+#[function_component(Notices)]
+pub fn notices(p: &NoticesProps) -> Html {
+    let l = p.lang;
+    let v = &p.snap.view;
+    html! {
+        <section class="panel notices" aria-label={tr(l, "notices.title")} data-testid="notices">
+            <h3>{ tr(l, "notices.title") }</h3>
+            if v.notices.is_empty() {
+                <p class="muted">{ tr(l, "notices.empty") }</p>
+            } else {
+                <ol>
+                    { for v.notices.iter().take(10).map(|n| html! {
+                        <li><span class="t">{ format!("{:.3} s", n.t_us as f64 / 1e6) }</span>
+                            <span class="who">{ v.nodes.get(n.node as usize).map(|x| x.name.clone()).unwrap_or_default() }</span>
+                            { notice_text(l, v, &n.kind) }</li>
+                    }) }
+                </ol>
+            }
+        </section>
+    }
+}
