@@ -128,6 +128,8 @@ pub struct PartState {
     pub leo_at_fetch: Vec<u64>,
     pub waiting: Vec<WaitingAck>,
     pub isr_change_inflight: bool,
+    /// The controller's metadata version this broker holds for the partition.
+    pub meta_version: u64,
     // Follower only.
     pub fetch_sent: Option<Time>,
 }
@@ -143,6 +145,7 @@ impl PartState {
             leo_at_fetch: vec![0; brokers],
             waiting: Vec::new(),
             isr_change_inflight: false,
+            meta_version: 0,
             fetch_sent: None,
         }
     }
@@ -184,7 +187,7 @@ impl Broker {
     }
 
     pub fn start(&mut self, ctx: &mut Ctx) {
-        ctx.send(ctx.topo.controller, Msg::BrokerHeartbeat { broker: self.idx, fresh: !self.registered });
+        self.heartbeat(ctx);
         ctx.timer(timing::BROKER_HEARTBEAT, Timer::Heartbeat);
         ctx.timer(timing::REPLICA_LAG_MAX / 4, Timer::IsrCheck);
         // At the cluster's start every broker already knows its roles: followers start fetching.
@@ -193,10 +196,15 @@ impl Broker {
         }
     }
 
+    fn heartbeat(&self, ctx: &mut Ctx) {
+        let versions = self.parts.iter().map(|p| p.meta_version).collect();
+        ctx.send(ctx.topo.controller, Msg::BrokerHeartbeat { broker: self.idx, fresh: !self.registered, versions });
+    }
+
     pub fn on_timer(&mut self, timer: Timer, ctx: &mut Ctx) {
         match timer {
             Timer::Heartbeat => {
-                ctx.send(ctx.topo.controller, Msg::BrokerHeartbeat { broker: self.idx, fresh: !self.registered });
+                self.heartbeat(ctx);
                 ctx.timer(timing::BROKER_HEARTBEAT, Timer::Heartbeat);
             }
             Timer::IsrCheck => {
@@ -219,15 +227,25 @@ impl Broker {
             Msg::FetchResp { part, offset, records, hw, diverging, not_leader } => {
                 self.on_fetch_resp(part, offset, records, hw, diverging, not_leader, ctx)
             }
-            Msg::LeaderAndIsr { part, leader, epoch, isr } => self.on_leader_and_isr(part, leader, epoch, isr, ctx),
-            Msg::AlterIsrResp { part, epoch, isr, ok } => {
+            Msg::LeaderAndIsr { part, leader, epoch, isr, version } => {
+                let st = &mut self.parts[part as usize];
+                if version < st.meta_version {
+                    return; // older than what we hold
+                }
+                st.meta_version = version;
+                self.on_leader_and_isr(part, leader, epoch, isr, ctx)
+            }
+            Msg::AlterIsrResp { part, epoch, isr, ok, version } => {
                 let st = &mut self.parts[part as usize];
                 if st.epoch == epoch && st.role == PartRole::Leader {
                     st.isr_change_inflight = false;
-                    if ok {
+                    // Accepted or not, the controller's ISR is the truth from here on.
+                    if version >= st.meta_version {
+                        st.meta_version = version;
                         st.isr = isr;
-                        self.advance_hw(part, ctx);
                     }
+                    let _ = ok;
+                    self.advance_hw(part, ctx);
                 }
             }
             _ => {}
@@ -257,12 +275,19 @@ impl Broker {
         if record.producer_id != 0 {
             if let Some(recent) = log.producers.get(&record.producer_id) {
                 if let Some(&(_, off)) = recent.iter().find(|(s, _)| *s == record.producer_seq) {
-                    // A retry of a batch we already have: answer with its offset, append nothing.
+                    // A retry of a batch we already have: append nothing, answer with the
+                    // original offset — for acks=all only once that offset is committed, as
+                    // for any produce (the duplicate still goes through the produce purgatory).
                     self.dedup_dropped += 1;
                     if let Some(ev) = record.payload.event() {
                         ctx.record(Op::Skip { replica: None, partition: Some(number), event: ev, reason: SkipReason::Duplicate });
                     }
-                    reply(ctx, Ok(off), true);
+                    if acks == Acks::All {
+                        self.parts[p].waiting.push(WaitingAck { from, req, offset: off });
+                        self.advance_hw(part, ctx);
+                    } else {
+                        reply(ctx, Ok(off), true);
+                    }
                     return;
                 }
                 let last = recent.back().map(|x| x.0).unwrap_or(-1);

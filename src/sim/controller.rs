@@ -28,6 +28,8 @@ pub struct PartMeta {
     pub epoch: u32,
     pub isr: Vec<u32>,
     pub replicas: Vec<u32>,
+    /// Bumped on every change (leader, epoch or ISR): the metadata log offset of this partition.
+    pub version: u64,
 }
 
 /// A consumer group's volatile coordinator state.
@@ -85,12 +87,13 @@ impl Controller {
         ctx.timer(timing::CONTROLLER_TICK, Timer::ControllerTick);
     }
 
-    fn broadcast(&self, part: PartIdx, ctx: &mut Ctx) {
+    fn broadcast(&mut self, part: PartIdx, ctx: &mut Ctx) {
+        self.parts[part as usize].version += 1;
         let m = &self.parts[part as usize];
         for &b in &m.replicas {
             ctx.send(
                 ctx.topo.brokers[b as usize],
-                Msg::LeaderAndIsr { part, leader: m.leader, epoch: m.epoch, isr: m.isr.clone() },
+                Msg::LeaderAndIsr { part, leader: m.leader, epoch: m.epoch, isr: m.isr.clone(), version: m.version },
             );
         }
     }
@@ -167,7 +170,13 @@ impl Controller {
             let m = &self.parts[part];
             ctx.send(
                 ctx.topo.brokers[b as usize],
-                Msg::LeaderAndIsr { part: part as PartIdx, leader: m.leader, epoch: m.epoch, isr: m.isr.clone() },
+                Msg::LeaderAndIsr {
+                    part: part as PartIdx,
+                    leader: m.leader,
+                    epoch: m.epoch,
+                    isr: m.isr.clone(),
+                    version: m.version,
+                },
             );
         }
     }
@@ -243,7 +252,7 @@ impl Controller {
 
     pub fn on_message(&mut self, from: NodeId, msg: Msg, ctx: &mut Ctx) {
         match msg {
-            Msg::BrokerHeartbeat { broker, fresh } => {
+            Msg::BrokerHeartbeat { broker, fresh, versions } => {
                 let b = broker as usize;
                 self.last_hb[b] = ctx.now;
                 if fresh && !self.fenced[b] {
@@ -253,6 +262,24 @@ impl Controller {
                 }
                 if self.fenced[b] {
                     self.unfence(broker, ctx);
+                } else {
+                    // Send whatever partition metadata the broker has missed (a lost
+                    // LeaderAndIsr, a cut from the controller): KRaft brokers replay the
+                    // metadata log from their last offset.
+                    for (p, m) in self.parts.iter().enumerate() {
+                        if m.replicas.contains(&broker) && versions.get(p).copied().unwrap_or(0) < m.version {
+                            ctx.send(
+                                from,
+                                Msg::LeaderAndIsr {
+                                    part: p as PartIdx,
+                                    leader: m.leader,
+                                    epoch: m.epoch,
+                                    isr: m.isr.clone(),
+                                    version: m.version,
+                                },
+                            );
+                        }
+                    }
                 }
             }
             Msg::AlterIsr { part, epoch, isr } => {
@@ -268,10 +295,11 @@ impl Controller {
                     }
                     if new != m.isr {
                         m.isr = new;
+                        m.version += 1;
                         ctx.notice(NoticeKind::IsrChanged { part, isr: m.isr.clone() });
                     }
                 }
-                ctx.send(from, Msg::AlterIsrResp { part, epoch: m.epoch, isr: m.isr.clone(), ok });
+                ctx.send(from, Msg::AlterIsrResp { part, epoch: m.epoch, isr: m.isr.clone(), ok, version: m.version });
             }
             Msg::MetadataReq => {
                 let leaders =

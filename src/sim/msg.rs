@@ -95,13 +95,15 @@ pub enum Msg {
 
     // --- brokers <-> controller
     /// Broker heartbeat (KRaft BrokerHeartbeatRequest): keeps the broker unfenced.
-    BrokerHeartbeat { broker: u32, fresh: bool },
+    /// `versions`: the partition metadata version the broker holds, per partition (KRaft
+    /// brokers pull the metadata log; the controller answers with what they miss).
+    BrokerHeartbeat { broker: u32, fresh: bool, versions: Vec<u64> },
     /// The controller's decision for one partition (LeaderAndIsr / partition change record).
-    LeaderAndIsr { part: PartIdx, leader: Option<u32>, epoch: u32, isr: Vec<u32> },
+    LeaderAndIsr { part: PartIdx, leader: Option<u32>, epoch: u32, isr: Vec<u32>, version: u64 },
     /// A leader asks to change its ISR (AlterPartition).
     AlterIsr { part: PartIdx, epoch: u32, isr: Vec<u32> },
     /// The controller accepted (`ok`) or refused an ISR change; the current ISR either way.
-    AlterIsrResp { part: PartIdx, epoch: u32, isr: Vec<u32>, ok: bool },
+    AlterIsrResp { part: PartIdx, epoch: u32, isr: Vec<u32>, ok: bool, version: u64 },
 
     // --- consumers <-> group coordinator (hosted by the controller, see README)
     /// JoinGroup / Heartbeat: a member announces itself with the generation it knows.

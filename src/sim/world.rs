@@ -111,7 +111,13 @@ impl Sim {
         let parts: Vec<PartMeta> = topo
             .parts
             .iter()
-            .map(|p| PartMeta { leader: Some(p.replicas[0]), epoch: 1, isr: p.replicas.clone(), replicas: p.replicas.clone() })
+            .map(|p| PartMeta {
+                leader: Some(p.replicas[0]),
+                epoch: 1,
+                isr: p.replicas.clone(),
+                replicas: p.replicas.clone(),
+                version: 1,
+            })
             .collect();
         let controller = Controller::new(parts, cfg.brokers as usize, topo.groups.len());
         let direct = cfg.write_mode != WriteMode::ViaBroker;
@@ -205,6 +211,7 @@ impl Sim {
                 if m.replicas.contains(&(b as u32)) {
                     let st = &mut self.brokers[b].parts[p];
                     st.epoch = m.epoch;
+                    st.meta_version = m.version;
                     st.isr = m.isr.clone();
                     st.role = if m.leader == Some(b as u32) {
                         PartRole::Leader

@@ -461,7 +461,7 @@ pub fn playground(props: &Props) -> Html {
                             let ctl = ctl.clone();
                             html! {
                                 <button type="button" role="tab" aria-selected={(s.tab == tab).to_string()}
-                                    data-testid={format!("tab-{key}")}
+                                    data-testid={format!("tab-{}", key.trim_start_matches("tab."))}
                                     onclick={Callback::from(move |_| ctl.dispatch(Ui::SetTab(tab)))}>{ tr(l, key) }</button>
                             }
                         }) }
@@ -497,7 +497,8 @@ pub fn playground(props: &Props) -> Html {
 fn use_keyboard(ctl: Ctl) {
     use_effect_with((), move |_| {
         let doc = gloo::utils::document();
-        let listener = gloo::events::EventListener::new(&doc, "keydown", move |e| {
+        let options = gloo::events::EventListenerOptions::enable_prevent_default();
+        let listener = gloo::events::EventListener::new_with_options(&doc, "keydown", options, move |e| {
             let Some(e) = e.dyn_ref::<web_sys::KeyboardEvent>() else { return };
             if e.ctrl_key() || e.meta_key() || e.alt_key() {
                 return;

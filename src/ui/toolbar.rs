@@ -98,7 +98,7 @@ pub fn toolbar(p: &ToolbarProps) -> Html {
             </label>
             <label class="tb-group seed">
                 <span>{ tr(l, "tb.seed") }</span>
-                <input type="number" min="0" inputmode="numeric" data-testid="seed"
+                <input type="number" min="0" inputmode="numeric" data-testid="seed" title={tr(l, "tb.seed_hint")}
                     value={v.seed.to_string()} onchange={on_seed} />
                 <button type="button" onclick={new_seed} title={tr(l, "key.seed")}
                     aria-keyshortcuts="g">{ tr(l, "tb.new_seed") }</button>

@@ -513,7 +513,7 @@ fn boxes(p: &BoxesProps) -> Html {
                 body.push(txt(r.x + 4.0, r.y + r.h - 6.0, "sub", trf(l, "app.outbox", &[("n", &outbox.to_string()), ("d", &v.app_row_count.to_string())])));
                 let refused = v.notices.iter().any(|n| matches!(n.kind, NoticeKind::Refused { .. } | NoticeKind::AppDown { .. }) && v.now_us.saturating_sub(n.t_us) < 300_000);
                 if refused {
-                    body.push(txt(r.x + 4.0, r.y - 4.0, "refused", tr(l, "app.refused")));
+                    body.push(html! { <text x={format!("{:.1}", r.x + r.w - 3.0)} y={format!("{:.1}", r.y + 12.0)} class="refused" text-anchor="end">{ tr(l, "app.refused") }</text> });
                 }
                 boxes.push(node_box(l, v, id, r, ctl, picked_node == Some(id), html! { <>{ for body }</> }));
             }
@@ -790,7 +790,8 @@ fn moving(p: &MovingProps) -> Html {
     // Drops stay visible for about 1.5 s of wall time.
     let window = (1500.0 * p.speed * 1000.0).max(2000.0) as u64;
     let mut drops = Vec::new();
-    for d in &v.dropped {
+    // Newest first; only the three newest say why (the rest are marks), so labels do not pile up.
+    for d in v.dropped.iter().rev() {
         if v.now_us.saturating_sub(d.at_us) > window || d.from >= n || d.to >= n {
             continue;
         }
@@ -806,7 +807,7 @@ fn moving(p: &MovingProps) -> Html {
         drops.push(html! {
             <g class="drop" role="img" aria-label={format!("{}: {}", d.label, why)}>
                 <text x={format!("{x:.1}")} y={format!("{:.1}", y + 4.0)} text-anchor="middle" class="x">{ "✕" }</text>
-                <text x={format!("{:.1}", x + 6.0)} y={format!("{:.1}", y - 4.0)} class="why">{ why }</text>
+                if drops.len() < 3 { <text x={format!("{:.1}", x + 6.0)} y={format!("{:.1}", y - 4.0)} class="why">{ why }</text> }
             </g>
         });
     }

@@ -1,0 +1,207 @@
+//! The guided lessons tell the truth: every built-in scenario runs to its end natively, and what
+//! the checker measures matches the scenario's `expect` block, for the run as written ("base")
+//! and for its `compare` variant (same seed, same commands, some config keys changed). Each
+//! lesson has its own test so a failure names the lesson; messages say how to reproduce.
+
+use consistency_lab::sim::builtin;
+use consistency_lab::sim::lessons::{failures, run, summary, variant, Outcome};
+use consistency_lab::sim::scenario::{Condition, Scenario, EXPECT_MEASURES};
+use consistency_lab::sim::Sim;
+
+/// The lessons of DESIGN.md, in order, by built-in id.
+const LESSONS: &[&str] = &[
+    "same-key-same-order",
+    "outbox-vs-dual-write",
+    "retries-make-duplicates",
+    "one-relay-bottleneck",
+    "where-you-read",
+    "what-acks-buys",
+    "world-cup-peak",
+    "replay-rebuilds",
+    "cap-partition",
+    "event-bus",
+];
+
+fn lab_command(s: &Scenario, variant: bool) -> String {
+    let mut cmd = format!("cargo run --release --bin lab -- run {} --seed {} --json", s.id, s.seed);
+    if variant {
+        if let Some(c) = &s.compare {
+            for (k, v) in &c.set {
+                let v = v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string());
+                cmd += &format!(" --set {k}={v}");
+            }
+        }
+    }
+    cmd
+}
+
+/// Runs one side and returns the failed conditions, with a reproduce line.
+fn check_side(s: &Scenario, side: &str, run_this: &Scenario, expect: &std::collections::BTreeMap<String, Condition>) -> (Outcome, Vec<String>) {
+    let outcome = run(run_this);
+    let names: Vec<&str> = expect.keys().map(String::as_str).collect();
+    eprintln!("{:<24} {side:<7} {}", s.id, summary(&names, &outcome));
+    let f = failures(expect, &outcome)
+        .into_iter()
+        .map(|m| format!("{} {side}: {m}\n    reproduce with seed={}: {}", s.id, s.seed, lab_command(s, side == "variant")))
+        .collect();
+    (outcome, f)
+}
+
+/// Checks one lesson's base and variant against its `expect`.
+fn lesson(id: &str) {
+    let s = builtin::get(id).unwrap_or_else(|| panic!("built-in scenario {id} is missing"));
+    let expect = s.expect.clone().unwrap_or_else(|| panic!("{id} has no `expect` block: a lesson must state its outcome"));
+    assert!(!s.tour.is_empty(), "{id} has no tour");
+    assert!(!expect.base.is_empty(), "{id}: expect.base is empty");
+    let mut problems = Vec::new();
+    let (_, f) = check_side(&s, "base", &s, &expect.base);
+    problems.extend(f);
+    if let Some(v) = variant(&s) {
+        assert!(!expect.variant.is_empty(), "{id} has a compare variant but no expect.variant");
+        let (_, f) = check_side(&s, "variant", &v, &expect.variant);
+        problems.extend(f);
+    }
+    assert!(problems.is_empty(), "the lesson `{id}` does not show what its tour claims:\n  {}", problems.join("\n  "));
+}
+
+#[test]
+fn lesson_01_same_key_same_order() {
+    lesson("same-key-same-order");
+}
+
+#[test]
+fn lesson_02_outbox_vs_dual_write() {
+    lesson("outbox-vs-dual-write");
+}
+
+#[test]
+fn lesson_03_retries_make_duplicates() {
+    lesson("retries-make-duplicates");
+}
+
+#[test]
+fn lesson_04_one_relay_bottleneck() {
+    lesson("one-relay-bottleneck");
+}
+
+#[test]
+fn lesson_05_where_you_read() {
+    lesson("where-you-read");
+}
+
+#[test]
+fn lesson_06_what_acks_buys() {
+    lesson("what-acks-buys");
+}
+
+#[test]
+fn lesson_07_world_cup_peak() {
+    lesson("world-cup-peak");
+}
+
+#[test]
+fn lesson_08_replay_rebuilds() {
+    lesson("replay-rebuilds");
+}
+
+#[test]
+fn lesson_09_cap_partition() {
+    lesson("cap-partition");
+}
+
+#[test]
+fn lesson_10_event_bus() {
+    lesson("event-bus");
+}
+
+/// Every built-in is either the free-play default or one of the ten lessons, and every lesson
+/// is built in: nobody adds a scenario without a test, or drops a lesson.
+#[test]
+fn every_lesson_is_built_in_and_nothing_else() {
+    let ids: Vec<String> = builtin::all().into_iter().map(|s| s.id).collect();
+    assert_eq!(ids[0], builtin::DEFAULT_ID);
+    assert_eq!(&ids[1..], LESSONS);
+}
+
+/// The claim the retries lesson makes in words (correcting seed 000): the idempotent producer
+/// alone does not stop the duplicate a consumer crash causes; only the idempotent consumer does.
+#[test]
+fn idempotent_producer_alone_does_not_stop_reprocessing() {
+    let mut s = builtin::get("retries-make-duplicates").expect("built-in");
+    s.config.idempotent_producer = true;
+    s.config.idempotent_consumer = false;
+    let o = run(&s);
+    assert_eq!(
+        (o.get("duplicate_applied"), o.get("duplicate_suppressed")),
+        (Some(1.0), Some(1.0)),
+        "reproduce with seed={}: lab run retries-make-duplicates --set idempotent_producer=true --json",
+        s.seed
+    );
+}
+
+/// Every `expect` names only measures an outcome has, so a typo cannot make a check vacuous.
+#[test]
+fn expectations_name_real_measures() {
+    let o = run(&builtin::get("event-bus").expect("built-in"));
+    for name in EXPECT_MEASURES {
+        assert!(*name == "converged" || *name == "converged_at_ms" || o.get(name).is_some(), "{name} is never measured");
+    }
+}
+
+/// Determinism: the same scenario run twice gives the same trace hash, for every built-in and
+/// its variant.
+#[test]
+fn same_scenario_twice_same_trace() {
+    for s in builtin::all() {
+        let runs: Vec<Scenario> = std::iter::once(s.clone()).chain(variant(&s)).collect();
+        for r in runs {
+            let hash = || {
+                let mut sim = Sim::new(r.clone());
+                sim.run_to_end();
+                sim.trace_hash()
+            };
+            let (a, b) = (hash(), hash());
+            assert_eq!(a, b, "{}: two runs differ; reproduce with seed={}", r.id, r.seed);
+        }
+    }
+}
+
+/// The tour's last step states the measured outcome in words: every exact (`eq`) number the
+/// `expect` block checks appears in that step, in both languages, so the text cannot drift from
+/// what the checker measures. Every lesson's last step also runs to the end of the scenario.
+#[test]
+fn last_step_states_the_checked_numbers() {
+    for id in LESSONS {
+        let s = builtin::get(id).expect("built-in");
+        let last = s.tour.last().expect("a tour");
+        assert_eq!(last.at_ms, Some(s.until_ms), "{id}: the last step should run to the end ({} ms)", s.until_ms);
+        let expect = s.expect.clone().expect("expect");
+        for (name, cond) in expect.base.iter().chain(expect.variant.iter()) {
+            if let Condition::Bounds(b) = cond {
+                if let Some(n) = b.eq {
+                    let n = format!("{n}");
+                    for (lang, text) in [("ko", &last.ko), ("en", &last.en)] {
+                        assert!(text.contains(&n), "{id}: the last step ({lang}) does not state {name} = {n}: {text}");
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Tour steps that set a time never move backwards and stay inside the run; every step has
+/// both languages (the parser checks this; the test pins it for the built-ins).
+#[test]
+fn tours_move_forward() {
+    for id in LESSONS {
+        let s = builtin::get(id).expect("built-in");
+        let mut last = 0;
+        for (i, step) in s.tour.iter().enumerate() {
+            assert!(!step.ko.trim().is_empty() && !step.en.trim().is_empty(), "{id} step {i}");
+            if let Some(t) = step.at_ms {
+                assert!(t >= last && t <= s.until_ms, "{id} step {i}: at_ms {t}");
+                last = t;
+            }
+        }
+    }
+}
