@@ -381,7 +381,7 @@ fn round_trip() {
     let text = to_json(&s);
     let v: Value = serde_json::from_str(&text).unwrap();
     assert_eq!(v["commands"][1], json!({"at_ms": 900, "do": "crash", "node": "app", "when": "after_db_commit"}));
-    assert_eq!(v["config"].as_object().unwrap().len(), 23, "config is serialised in full");
+    assert_eq!(v["config"].as_object().unwrap().len(), 24, "config is serialised in full");
     assert_eq!(parse_scenario(&text).unwrap(), s);
     // Through serde's Deserialize too.
     let back: Scenario = serde_json::from_str(&text).unwrap();
@@ -457,7 +457,7 @@ fn key_docs_match_the_parser() {
         apply_set(&mut c, doc.key, &default).unwrap_or_else(|e| panic!("{}: {e}", doc.key));
         assert_eq!(c, Config::default(), "{} default", doc.key);
     }
-    assert_eq!(config_key_docs().len(), 26);
+    assert_eq!(config_key_docs().len(), 27);
 }
 
 /// A tiny deterministic PRNG (SplitMix64) so the fuzz test needs no dependency.

@@ -4,6 +4,7 @@
 //! lab list
 //! lab run <ID|FILE> [--seed N] [--until-ms T] [--set key=value]… [--history FILE] [--json]
 //! lab check <HISTORY.jsonl> [--json]
+//! lab config <ID|FILE> [--set key=value]… [--lang ko|en] [--json]
 //! lab bench [--json]
 //! ```
 //! Exit 0 for any finished run (anomalies are results, not errors); exit 2 with one line on
@@ -15,7 +16,7 @@ use std::process::ExitCode;
 use consistency_lab::sim::{self, builtin, scenario, Sim};
 
 fn usage() -> &'static str {
-    "usage: lab list | lab run <ID|FILE> [--seed N] [--until-ms T] [--set key=value]... [--history FILE] [--json] | lab check <HISTORY> [--json] | lab bench [--json]"
+    "usage: lab list | lab run <ID|FILE> [--seed N] [--until-ms T] [--set key=value]... [--history FILE] [--json] | lab check <HISTORY> [--json] | lab config <ID|FILE> [--set key=value]... [--lang ko|en] [--json] | lab bench [--json]"
 }
 
 fn main() -> ExitCode {
@@ -43,6 +44,7 @@ fn run(args: &[String]) -> Result<(), String> {
         }
         "run" => cmd_run(&args[1..]),
         "check" => cmd_check(&args[1..]),
+        "config" => cmd_config(&args[1..]),
         "bench" => cmd_bench(&args[1..]),
         "-h" | "--help" | "help" => {
             println!("{}", usage());
@@ -126,6 +128,45 @@ fn cmd_run(args: &[String]) -> Result<(), String> {
         println!("{}", serde_json::to_string_pretty(&report).expect("report serialises"));
     } else {
         print!("{}", report.text());
+    }
+    Ok(())
+}
+
+/// Prints the real Kafka and Debezium settings equivalent to a scenario's config (after
+/// `--set`s): `.properties` text with the notes as comments, or the structured sections as JSON.
+fn cmd_config(args: &[String]) -> Result<(), String> {
+    let mut target = None;
+    let mut sets = Vec::new();
+    let mut json = false;
+    let mut ko = false;
+    let mut i = 0;
+    while i < args.len() {
+        let a = args[i].as_str();
+        match a {
+            "--set" => sets.push(value_of(args, &mut i, a)?.to_string()),
+            "--lang" => {
+                ko = match value_of(args, &mut i, a)? {
+                    "ko" => true,
+                    "en" => false,
+                    v => return Err(format!("--lang: `{v}` is not ko or en")),
+                }
+            }
+            "--json" => json = true,
+            _ if a.starts_with("--") => return Err(format!("unknown option `{a}`; {}", usage())),
+            _ if target.is_none() => target = Some(a.to_string()),
+            _ => return Err(format!("unexpected argument `{a}`; {}", usage())),
+        }
+        i += 1;
+    }
+    let target = target.ok_or_else(|| format!("config needs a scenario id or file; {}", usage()))?;
+    let mut sc = load_scenario(&target)?;
+    scenario::apply_cli_sets(&mut sc.config, &sets).map_err(|e| format!("--set {e}"))?;
+    sc.validate().map_err(|e| e.to_string())?;
+    let props = sim::kafka_props::for_config(&sc.initial_config());
+    if json {
+        println!("{}", serde_json::to_string_pretty(&props).expect("settings serialise"));
+    } else {
+        print!("{}", props.to_properties_text_in(ko));
     }
     Ok(())
 }

@@ -128,6 +128,9 @@ pub struct PartState {
     pub leo_at_fetch: Vec<u64>,
     pub waiting: Vec<WaitingAck>,
     pub isr_change_inflight: bool,
+    /// When the pending AlterPartition was sent (re-sent if unanswered: the request or its
+    /// answer can be lost).
+    pub isr_change_at: Time,
     /// The controller's metadata version this broker holds for the partition.
     pub meta_version: u64,
     // Follower only.
@@ -145,6 +148,7 @@ impl PartState {
             leo_at_fetch: vec![0; brokers],
             waiting: Vec::new(),
             isr_change_inflight: false,
+            isr_change_at: 0,
             meta_version: 0,
             fetch_sent: None,
         }
@@ -396,12 +400,16 @@ impl Broker {
                 let hw_before = self.logs[p].hw;
                 self.advance_hw(part, ctx);
                 let st = &mut self.parts[p];
+                if st.isr_change_inflight && ctx.now.saturating_sub(st.isr_change_at) > timing::FETCH_TIMEOUT {
+                    st.isr_change_inflight = false;
+                }
                 // Expand the ISR when an out-of-sync follower has caught up to the HW.
                 if !st.isr.contains(&r) && offset >= hw_before && !st.isr_change_inflight {
                     let mut isr = st.isr.clone();
                     isr.push(r);
                     isr.sort_unstable();
                     st.isr_change_inflight = true;
+                    st.isr_change_at = ctx.now;
                     ctx.send(ctx.topo.controller, Msg::AlterIsr { part, epoch: st.epoch, isr });
                 }
                 let hw = self.logs[p].hw;
@@ -426,6 +434,9 @@ impl Broker {
         let p = part as usize;
         let me = self.idx;
         let st = &mut self.parts[p];
+        if st.isr_change_inflight && ctx.now.saturating_sub(st.isr_change_at) > timing::FETCH_TIMEOUT {
+            st.isr_change_inflight = false;
+        }
         if st.role != PartRole::Leader || st.isr_change_inflight {
             return;
         }
@@ -443,6 +454,7 @@ impl Broker {
         if !lagging.is_empty() {
             let isr: Vec<u32> = st.isr.iter().copied().filter(|b| !lagging.contains(b)).collect();
             st.isr_change_inflight = true;
+            st.isr_change_at = ctx.now;
             ctx.send(ctx.topo.controller, Msg::AlterIsr { part, epoch: st.epoch, isr });
         }
     }
