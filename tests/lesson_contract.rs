@@ -60,7 +60,10 @@ fn mistakes_name_their_field() {
         (json!({"tour": [{"ko": "a", "en": ""}]}), "tour[0].en"),
         (json!({"tour": [{"ko": "a", "en": "b", "colour": 1}]}), "tour[0].colour"),
         (json!({"tour": [{"ko": "a", "en": "b", "at_ms": 9000}]}), "tour[0].at_ms"),
-        (json!({"tour": [{"ko": "a", "en": "b", "at_ms": 300}, {"ko": "a", "en": "b", "at_ms": 200}]}), "tour[1].at_ms"),
+        (
+            json!({"tour": [{"ko": "a", "en": "b", "at_ms": 300}, {"ko": "a", "en": "b", "at_ms": 200}]}),
+            "tour[1].at_ms",
+        ),
         (json!({"tour": [{"ko": "a", "en": "b", "focus": ["db9"]}]}), "tour[0].focus[0]"),
         (json!({"tour": [{"ko": "a", "en": "b", "focus": ["app", "app"]}]}), "tour[0].focus[1]"),
         (json!({"tour": [{"ko": "a", "en": "b", "focus": "app"}]}), "tour[0].focus"),

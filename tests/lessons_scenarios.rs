@@ -36,13 +36,20 @@ fn lab_command(s: &Scenario, variant: bool) -> String {
 }
 
 /// Runs one side and returns the failed conditions, with a reproduce line.
-fn check_side(s: &Scenario, side: &str, run_this: &Scenario, expect: &std::collections::BTreeMap<String, Condition>) -> (Outcome, Vec<String>) {
+fn check_side(
+    s: &Scenario,
+    side: &str,
+    run_this: &Scenario,
+    expect: &std::collections::BTreeMap<String, Condition>,
+) -> (Outcome, Vec<String>) {
     let outcome = run(run_this);
     let names: Vec<&str> = expect.keys().map(String::as_str).collect();
     eprintln!("{:<24} {side:<7} {}", s.id, summary(&names, &outcome));
     let f = failures(expect, &outcome)
         .into_iter()
-        .map(|m| format!("{} {side}: {m}\n    reproduce with seed={}: {}", s.id, s.seed, lab_command(s, side == "variant")))
+        .map(|m| {
+            format!("{} {side}: {m}\n    reproduce with seed={}: {}", s.id, s.seed, lab_command(s, side == "variant"))
+        })
         .collect();
     (outcome, f)
 }
@@ -50,7 +57,8 @@ fn check_side(s: &Scenario, side: &str, run_this: &Scenario, expect: &std::colle
 /// Checks one lesson's base and variant against its `expect`.
 fn lesson(id: &str) {
     let s = builtin::get(id).unwrap_or_else(|| panic!("built-in scenario {id} is missing"));
-    let expect = s.expect.clone().unwrap_or_else(|| panic!("{id} has no `expect` block: a lesson must state its outcome"));
+    let expect =
+        s.expect.clone().unwrap_or_else(|| panic!("{id} has no `expect` block: a lesson must state its outcome"));
     assert!(!s.tour.is_empty(), "{id} has no tour");
     assert!(!expect.base.is_empty(), "{id}: expect.base is empty");
     let mut problems = Vec::new();
@@ -144,7 +152,10 @@ fn idempotent_producer_alone_does_not_stop_reprocessing() {
 fn expectations_name_real_measures() {
     let o = run(&builtin::get("event-bus").expect("built-in"));
     for name in EXPECT_MEASURES {
-        assert!(*name == "converged" || *name == "converged_at_ms" || o.get(name).is_some(), "{name} is never measured");
+        assert!(
+            *name == "converged" || *name == "converged_at_ms" || o.get(name).is_some(),
+            "{name} is never measured"
+        );
     }
 }
 

@@ -56,8 +56,25 @@ impl Bench {
     }
 }
 
-/// Runs the benchmark with a wall clock in ms (native: `Instant`; browser: `performance.now`).
+/// Runs the benchmark three times and keeps the fastest engine and bare-loop times (the
+/// usual way to take noise from other processes out of a wall-clock benchmark).
 pub fn run_with(now_ms: &dyn Fn() -> f64) -> Bench {
+    let mut best = run_once(now_ms);
+    for _ in 0..2 {
+        let b = run_once(now_ms);
+        assert_eq!(b.trace_hash, best.trace_hash, "the benchmark run is deterministic");
+        best.engine_ms = best.engine_ms.min(b.engine_ms);
+        best.bare_ms = best.bare_ms.min(b.bare_ms);
+    }
+    let per_sec = |ms: f64| if ms > 0.0 { best.events as f64 / (ms / 1000.0) } else { f64::INFINITY };
+    best.engine_events_per_sec = per_sec(best.engine_ms);
+    best.bare_events_per_sec = per_sec(best.bare_ms);
+    best.ratio = if best.bare_ms > 0.0 { best.engine_ms / best.bare_ms } else { 0.0 };
+    best
+}
+
+/// One run of the engine and the bare loop.
+pub fn run_once(now_ms: &dyn Fn() -> f64) -> Bench {
     let sc = parse_scenario(STANDARD).expect("standard bench scenario is valid");
     let mut sim = Sim::new(sc);
     // Sample the queue length to size the bare loop's steady-state queue like the engine's.

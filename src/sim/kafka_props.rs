@@ -89,8 +89,10 @@ fn ms(t: u64) -> u64 {
 
 /// The Kafka and Debezium settings equivalent to `config`.
 pub fn for_config(config: &Config) -> KafkaProps {
-    KafkaProps { sections: vec![producer(config), topic(config), consumer(config), debezium(config), event_bus(config)] }
-        .without_empty()
+    KafkaProps {
+        sections: vec![producer(config), topic(config), consumer(config), debezium(config), event_bus(config)],
+    }
+    .without_empty()
 }
 
 impl KafkaProps {
@@ -154,7 +156,9 @@ fn acks_value(a: Acks) -> &'static str {
 
 fn producer(c: &Config) -> Section {
     let who_ko = match c.publish {
-        Publish::Outbox => "CDC 릴레이(Debezium이 쓰는 Kafka Connect 프로듀서; 커넥터 설정에서는 producer.override. 접두사)",
+        Publish::Outbox => {
+            "CDC 릴레이(Debezium이 쓰는 Kafka Connect 프로듀서; 커넥터 설정에서는 producer.override. 접두사)"
+        }
         Publish::DualWrite => "서비스가 직접 쓰는 프로듀서(이중 쓰기)",
     };
     let who_en = match c.publish {
@@ -237,7 +241,12 @@ fn producer(c: &Config) -> Section {
             "Ignores the key and cycles through partitions: even load, but one delivery's events spread over partitions and lose their order.",
         )),
     }
-    Section { id: "producer", title_ko: format!("프로듀서 — {who_ko}"), title_en: format!("Producer — {who_en}"), props }
+    Section {
+        id: "producer",
+        title_ko: format!("프로듀서 — {who_ko}"),
+        title_en: format!("Producer — {who_en}"),
+        props,
+    }
 }
 
 fn topic(c: &Config) -> Section {
@@ -374,7 +383,12 @@ fn consumer(c: &Config) -> Section {
             format!("At most a third of session.timeout.ms (default 3 s; the model: {} ms).", ms(timing::CONSUMER_HEARTBEAT)),
         ),
     ];
-    Section { id: "consumer", title_ko: "컨슈머(복제본 DB마다 그룹 하나)".into(), title_en: "Consumers (one group per replica DB)".into(), props }
+    Section {
+        id: "consumer",
+        title_ko: "컨슈머(복제본 DB마다 그룹 하나)".into(),
+        title_en: "Consumers (one group per replica DB)".into(),
+        props,
+    }
 }
 
 fn debezium(c: &Config) -> Section {
@@ -386,7 +400,12 @@ fn debezium(c: &Config) -> Section {
             "이중 쓰기에서는 CDC 커넥터가 없습니다. 서비스가 커밋 뒤 직접 보내므로, 그 사이의 장애는 이벤트를 잃습니다. publish=outbox로 바꾸면 아래 설정이 나옵니다.",
             "Dual write has no CDC connector: the service sends after its commit, and a failure in between loses the event. Set publish=outbox to see the connector here.",
         ));
-        return Section { id: "debezium", title_ko: "Debezium 아웃박스 커넥터".into(), title_en: "Debezium outbox connector".into(), props };
+        return Section {
+            id: "debezium",
+            title_ko: "Debezium 아웃박스 커넥터".into(),
+            title_en: "Debezium outbox connector".into(),
+            props,
+        };
     }
     let n = c.outbox_shards;
     if n > 1 {
@@ -401,11 +420,16 @@ fn debezium(c: &Config) -> Section {
         let suffix = if n > 1 { format!("-{i}") } else { String::new() };
         let table = if n > 1 { format!("delivery.outbox_{i}") } else { "delivery.outbox".to_string() };
         let first = i == 0;
-        let note = |ko: &str, en: &str| if first { (ko.to_string(), en.to_string()) } else { (String::new(), String::new()) };
+        let note =
+            |ko: &str, en: &str| if first { (ko.to_string(), en.to_string()) } else { (String::new(), String::new()) };
         let mut add = |key: &str, value: String, (ko, en): (String, String)| {
             props.push(p(key, value, ko, en));
         };
-        add("name", format!("delivery-outbox{suffix}"), note(&format!("커넥터 {i} (relay-{i})"), &format!("Connector {i} (relay-{i})")));
+        add(
+            "name",
+            format!("delivery-outbox{suffix}"),
+            note(&format!("커넥터 {i} (relay-{i})"), &format!("Connector {i} (relay-{i})")),
+        );
         add(
             "connector.class",
             "io.debezium.connector.mysql.MySqlConnector".into(),
@@ -427,16 +451,30 @@ fn debezium(c: &Config) -> Section {
         add(
             "topic.prefix",
             format!("delivery{suffix}"),
-            note("논리 서버 이름(Debezium 2.x; 1.x의 database.server.name).", "The logical server name (Debezium 2.x; database.server.name in 1.x)."),
+            note(
+                "논리 서버 이름(Debezium 2.x; 1.x의 database.server.name).",
+                "The logical server name (Debezium 2.x; database.server.name in 1.x).",
+            ),
         );
         add("table.include.list", table, note("아웃박스 테이블만 읽습니다.", "Capture the outbox table only."));
-        add("tombstones.on.delete", "false".into(), note("아웃박스 행을 지워도 툼스톤을 보내지 않습니다.", "Deleting outbox rows sends no tombstones."));
+        add(
+            "tombstones.on.delete",
+            "false".into(),
+            note("아웃박스 행을 지워도 툼스톤을 보내지 않습니다.", "Deleting outbox rows sends no tombstones."),
+        );
         add("transforms", "outbox".into(), note("아웃박스 이벤트 라우터 SMT.", "The outbox event router SMT."));
-        add("transforms.outbox.type", "io.debezium.transforms.outbox.EventRouter".into(), (String::new(), String::new()));
+        add(
+            "transforms.outbox.type",
+            "io.debezium.transforms.outbox.EventRouter".into(),
+            (String::new(), String::new()),
+        );
         add(
             "transforms.outbox.route.by.field",
             "aggregatetype".into(),
-            note("이 열의 값(delivery)으로 토픽을 정합니다(기본값).", "The column whose value (delivery) picks the topic (the default)."),
+            note(
+                "이 열의 값(delivery)으로 토픽을 정합니다(기본값).",
+                "The column whose value (delivery) picks the topic (the default).",
+            ),
         );
         add(
             "transforms.outbox.route.topic.replacement",
@@ -446,7 +484,10 @@ fn debezium(c: &Config) -> Section {
         add(
             "transforms.outbox.table.field.event.id",
             "id".into(),
-            note("이벤트 id: 메시지 헤더 id로 나가고, 멱등 컨슈머가 중복을 거르는 데 씁니다.", "The event id: sent as the id header; the idempotent consumer dedups on it."),
+            note(
+                "이벤트 id: 메시지 헤더 id로 나가고, 멱등 컨슈머가 중복을 거르는 데 씁니다.",
+                "The event id: sent as the id header; the idempotent consumer dedups on it.",
+            ),
         );
         add(
             "transforms.outbox.table.field.event.key",
@@ -457,7 +498,14 @@ fn debezium(c: &Config) -> Section {
             ),
         );
         add("transforms.outbox.table.field.event.payload", "payload".into(), (String::new(), String::new()));
-        add("producer.override.acks", acks_value(c.acks).into(), note("커넥터의 프로듀서 설정(위 프로듀서 절).", "The connector's producer settings (the producer section above)."));
+        add(
+            "producer.override.acks",
+            acks_value(c.acks).into(),
+            note(
+                "커넥터의 프로듀서 설정(위 프로듀서 절).",
+                "The connector's producer settings (the producer section above).",
+            ),
+        );
         add("producer.override.enable.idempotence", c.idempotent_producer.to_string(), (String::new(), String::new()));
     }
     props.push(practice(
@@ -472,7 +520,12 @@ fn debezium(c: &Config) -> Section {
             ms(timing::RELAY_FLUSH)
         ),
     ));
-    Section { id: "debezium", title_ko: "Debezium 아웃박스 커넥터".into(), title_en: "Debezium outbox connector".into(), props }
+    Section {
+        id: "debezium",
+        title_ko: "Debezium 아웃박스 커넥터".into(),
+        title_en: "Debezium outbox connector".into(),
+        props,
+    }
 }
 
 fn event_bus(c: &Config) -> Section {
@@ -545,15 +598,27 @@ mod tests {
     /// Each setting that changes a lesson changes the matching property.
     #[test]
     fn settings_follow_the_config() {
-        let k = for_config(&cfg(&["acks=1", "idempotent_producer=false", "partitioner=round_robin", "consumer_commit=before_process"]));
+        let k = for_config(&cfg(&[
+            "acks=1",
+            "idempotent_producer=false",
+            "partitioner=round_robin",
+            "consumer_commit=before_process",
+        ]));
         assert_eq!(k.value("producer", "acks"), Some("1"));
         assert_eq!(k.value("producer", "enable.idempotence"), Some("false"));
-        assert_eq!(k.value("producer", "partitioner.class"), Some("org.apache.kafka.clients.producer.RoundRobinPartitioner"));
+        assert_eq!(
+            k.value("producer", "partitioner.class"),
+            Some("org.apache.kafka.clients.producer.RoundRobinPartitioner")
+        );
         assert_eq!(k.value("consumer", "offset commit"), Some("commitSync() before the record is applied"));
         let k = for_config(&cfg(&["acks=1"]));
-        assert!(k.value("producer", "conflict").is_some(), "idempotence with acks=1 is flagged as a Kafka config error");
+        assert!(
+            k.value("producer", "conflict").is_some(),
+            "idempotence with acks=1 is flagged as a Kafka config error"
+        );
         let k = for_config(&cfg(&["outbox_shards=3"]));
-        let names: Vec<&str> = k.section("debezium").unwrap().props.iter().filter(|p| p.key == "name").map(|p| p.value.as_str()).collect();
+        let names: Vec<&str> =
+            k.section("debezium").unwrap().props.iter().filter(|p| p.key == "name").map(|p| p.value.as_str()).collect();
         assert_eq!(names, ["delivery-outbox-0", "delivery-outbox-1", "delivery-outbox-2"]);
         let k = for_config(&cfg(&["publish=dual_write"]));
         assert_eq!(k.value("debezium", "not used"), Some("publish=dual_write"));
@@ -576,7 +641,9 @@ mod tests {
             for t in [&text, &text_ko] {
                 let lines = t.lines().filter(|l| !l.starts_with('#') && !l.is_empty()).count();
                 assert_eq!(lines, props, "{t}");
-                assert!(t.lines().all(|l| l.is_empty() || l.starts_with('#') || l.split_once('=').is_some_and(|(k, _)| !k.is_empty())));
+                assert!(t.lines().all(|l| l.is_empty()
+                    || l.starts_with('#')
+                    || l.split_once('=').is_some_and(|(k, _)| !k.is_empty())));
             }
             for s in &k.sections {
                 assert!(!s.title_ko.is_empty() && !s.title_en.is_empty());

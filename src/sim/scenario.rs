@@ -443,10 +443,7 @@ fn parse_tour(value: &Value, config: &Config, until_ms: u64) -> Res<Vec<TourStep
         return Err(ScenarioError::new("tour", format!("must be an array of steps, got {}", describe(value))));
     };
     if items.is_empty() || items.len() > TOUR_STEPS_MAX {
-        return Err(ScenarioError::new(
-            "tour",
-            format!("must have 1..={TOUR_STEPS_MAX} steps, got {}", items.len()),
-        ));
+        return Err(ScenarioError::new("tour", format!("must have 1..={TOUR_STEPS_MAX} steps, got {}", items.len())));
     }
     let mut steps = Vec::with_capacity(items.len());
     let mut last_at: Option<(usize, u64)> = None;
@@ -486,7 +483,11 @@ fn parse_tour(value: &Value, config: &Config, until_ms: u64) -> Res<Vec<TourStep
                         let all: Vec<&str> = all.iter().map(String::as_str).collect();
                         return Err(ScenarioError::new(
                             field,
-                            format!("unknown node `{name}`{}; nodes are {}", suggest(name, &all), describe_nodes(config)),
+                            format!(
+                                "unknown node `{name}`{}; nodes are {}",
+                                suggest(name, &all),
+                                describe_nodes(config)
+                            ),
                         ));
                     }
                     if focus.iter().any(|f| f == name) {
@@ -529,9 +530,7 @@ fn parse_expect(value: &Value) -> Res<Expect> {
         for (name, cond) in side.map {
             let field = side.field(name);
             let c = if name == "converged" {
-                Condition::Flag(
-                    want_bool(cond).map_err(|m| ScenarioError::new(&field, format!("`converged` {m}")))?,
-                )
+                Condition::Flag(want_bool(cond).map_err(|m| ScenarioError::new(&field, format!("`converged` {m}")))?)
             } else {
                 let b = Obj::new(cond, &field)?;
                 b.check_keys(&["eq", "ge", "gt", "le", "lt"])?;
@@ -539,7 +538,13 @@ fn parse_expect(value: &Value) -> Res<Expect> {
                     return Err(ScenarioError::new(field, "needs at least one of eq, ge, gt, le, lt"));
                 }
                 let num = |k: &str| b.opt(k, |v| want_f64(v, f64::MIN, f64::MAX));
-                Condition::Bounds(Bounds { eq: num("eq")?, ge: num("ge")?, gt: num("gt")?, le: num("le")?, lt: num("lt")? })
+                Condition::Bounds(Bounds {
+                    eq: num("eq")?,
+                    ge: num("ge")?,
+                    gt: num("gt")?,
+                    le: num("le")?,
+                    lt: num("lt")?,
+                })
             };
             out.insert(name.clone(), c);
         }

@@ -256,10 +256,9 @@ pub fn parse_query(query: &str, hash: &str) -> Link {
             },
             "step" => match value.parse::<usize>() {
                 Ok(n) if (1..=STEP_MAX).contains(&n) => link.step = Some(n - 1),
-                _ => link.errors.push(format!(
-                    "`step` must be a step number from 1 (the first step), got `{}`",
-                    shorten(value)
-                )),
+                _ => link
+                    .errors
+                    .push(format!("`step` must be a step number from 1 (the first step), got `{}`", shorten(value))),
             },
             _ => unreachable!("only known keys reach here"),
         }
@@ -387,7 +386,15 @@ mod tests {
     /// The RFC 4648 test vectors, in the URL alphabet without padding.
     #[test]
     fn base64url_vectors() {
-        let v = [("", ""), ("f", "Zg"), ("fo", "Zm8"), ("foo", "Zm9v"), ("foob", "Zm9vYg"), ("fooba", "Zm9vYmE"), ("foobar", "Zm9vYmFy")];
+        let v = [
+            ("", ""),
+            ("f", "Zg"),
+            ("fo", "Zm8"),
+            ("foo", "Zm9v"),
+            ("foob", "Zm9vYg"),
+            ("fooba", "Zm9vYmE"),
+            ("foobar", "Zm9vYmFy"),
+        ];
         for (plain, enc) in v {
             assert_eq!(b64url_encode(plain.as_bytes()), enc);
             assert_eq!(b64url_decode(enc).expect("valid"), plain.as_bytes());
@@ -455,9 +462,15 @@ mod tests {
         assert_eq!(l.step, Some(2));
         assert!(l.shared.is_none());
         assert!(l.errors.is_empty(), "{:?}", l.errors);
-        assert_eq!(query_string(Some("playground"), Some(Lang::Ko), true, Some(0)), "?scenario=playground&lang=ko&embed=1&step=1");
+        assert_eq!(
+            query_string(Some("playground"), Some(Lang::Ko), true, Some(0)),
+            "?scenario=playground&lang=ko&embed=1&step=1"
+        );
         let back = parse_query(&query_string(Some("playground"), Some(Lang::Ko), false, Some(4)), "");
-        assert_eq!((back.scenario.as_deref(), back.lang, back.embed, back.step), (Some("playground"), Some(Lang::Ko), false, Some(4)));
+        assert_eq!(
+            (back.scenario.as_deref(), back.lang, back.embed, back.step),
+            (Some("playground"), Some(Lang::Ko), false, Some(4))
+        );
     }
 
     /// Every invalid parameter gives one message naming it; valid ones still apply.
@@ -469,7 +482,9 @@ mod tests {
         assert!(!l.embed);
         assert_eq!(l.step, None);
         let all = l.errors.join("\n");
-        for needle in ["unknown scenario `nope`", "`lang` must be", "`embed` must be", "`step` must be", "more than once"] {
+        for needle in
+            ["unknown scenario `nope`", "`lang` must be", "`embed` must be", "`step` must be", "more than once"]
+        {
             assert!(all.contains(needle), "missing {needle:?} in {all}");
         }
         let l = parse_query("?step=abc&scenario=%E0%A4", "");

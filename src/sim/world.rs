@@ -75,8 +75,13 @@ pub struct Sim {
     delivery_index: BTreeMap<String, DeliveryId>,
     key_hash: Vec<u32>,
     pub history: Vec<Rec>,
-    /// Whether to keep the history (the CLI's bench turns it off; the checker still runs).
+    /// Whether to keep the history (the checker runs either way).
     pub keep_history: bool,
+    /// Most history lines kept; past it the oldest half is dropped (the page sets a cap so a
+    /// long run does not grow memory; the CLI keeps everything).
+    pub history_cap: usize,
+    /// Lines dropped by the cap.
+    pub history_dropped: u64,
     pub checker: Checker,
     trace: TraceHash,
     /// Newest version of each delivery acknowledged to its writer.
@@ -171,6 +176,8 @@ impl Sim {
             key_hash: Vec::new(),
             history: Vec::new(),
             keep_history: true,
+            history_cap: usize::MAX,
+            history_dropped: 0,
             checker: Checker::new(),
             trace: TraceHash::new(),
             writer_acked: Vec::new(),
@@ -560,6 +567,11 @@ impl Sim {
         self.trace.mix(hash_rec(&rec));
         self.checker.observe(&rec);
         if self.keep_history {
+            if self.history.len() >= self.history_cap {
+                let half = self.history.len() / 2;
+                self.history.drain(..half);
+                self.history_dropped += half as u64;
+            }
             self.history.push(rec);
         }
     }
