@@ -330,3 +330,20 @@ fn broadcast_reaches_all_servers_only_with_per_server_groups() {
     let got = shared.extras.server_values.values().filter(|v| v.is_some()).count();
     assert_eq!(got, 1, "{:?}", shared.extras.server_values);
 }
+
+const CONSUMER_CRASHES: &str = r#"{"id":"consumer-crashes","until_ms":8000,"config":{"consumer_ms_per_record":5},
+  "commands":[{"at_ms":0,"do":"traffic","per_sec":60,"for_ms":3000},
+              {"at_ms":1000,"do":"crash","node":"db1-c1"},{"at_ms":1300,"do":"restart","node":"db1-c1"},
+              {"at_ms":1800,"do":"crash","node":"db1-c1"},{"at_ms":2100,"do":"restart","node":"db1-c1"},
+              {"at_ms":2600,"do":"crash","node":"db1-c1"},{"at_ms":2900,"do":"restart","node":"db1-c1"}]}"#;
+
+/// consumer_commit: committing before processing is at-most-once (a crash between the commit
+/// and the apply skips records: lost); committing after is at-least-once (nothing lost).
+#[test]
+fn commit_before_processing_loses_commit_after_does_not() {
+    let before = run(CONSUMER_CRASHES, 1, &["consumer_commit=before_process"]);
+    assert!(before.anomalies.lost > 0, "before_process: {:?}", before.anomalies);
+    let after = run(CONSUMER_CRASHES, 1, &["consumer_commit=after_process"]);
+    assert_eq!(after.anomalies.lost, 0, "after_process: {:?}", after.anomalies);
+    assert!(after.converged);
+}

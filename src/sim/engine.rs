@@ -501,7 +501,8 @@ impl<T> Ring<T> {
     }
 }
 
-/// FNV-1a over 64-bit words: the trace hash. Portable and cheap; not cryptographic.
+/// The trace hash: a word-at-a-time multiplicative mix (FxHash's step) over every processed
+/// event and history line. Portable and cheap; not cryptographic.
 #[derive(Clone, Copy, Debug)]
 pub struct TraceHash(pub u64);
 
@@ -511,12 +512,7 @@ impl TraceHash {
     }
     #[inline]
     pub fn mix(&mut self, w: u64) {
-        let mut h = self.0;
-        for b in w.to_le_bytes() {
-            h ^= b as u64;
-            h = h.wrapping_mul(0x0000_0100_0000_01b3);
-        }
-        self.0 = h;
+        self.0 = (self.0.rotate_left(5) ^ w).wrapping_mul(0x51_7cc1_b727_220a_95);
     }
     pub fn hex(&self) -> String {
         format!("{:016x}", self.0)
