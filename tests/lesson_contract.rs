@@ -100,3 +100,37 @@ fn variant_commands_must_fit_the_variant() {
     assert_eq!(e.field, "compare.set");
     assert!(e.message.contains("relay-1"), "{e}");
 }
+
+/// `lab config` prints the Kafka settings for a scenario (after `--set`), and bad input exits 2
+/// with one line on stderr.
+#[test]
+fn lab_config_prints_settings_and_refuses_bad_input() {
+    let lab = env!("CARGO_BIN_EXE_lab");
+    let out = std::process::Command::new(lab)
+        .args(["config", "what-acks-buys", "--set", "acks=all", "--set", "min_insync_replicas=3"])
+        .output()
+        .expect("lab runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8(out.stdout).expect("utf8");
+    for line in
+        ["acks=all", "min.insync.replicas=3", "transforms.outbox.type=io.debezium.transforms.outbox.EventRouter"]
+    {
+        assert!(text.lines().any(|l| l == line), "missing `{line}` in:\n{text}");
+    }
+    let json = std::process::Command::new(lab).args(["config", "playground", "--json"]).output().expect("lab runs");
+    let v: Value = serde_json::from_slice(&json.stdout).expect("--json prints JSON");
+    assert!(v["sections"].as_array().is_some_and(|s| !s.is_empty()));
+    for bad in [
+        &["config"][..],
+        &["config", "no-such-scenario"],
+        &["config", "playground", "--set", "acks=7"],
+        &["config", "playground", "--lang", "fr"],
+        &["config", "playground", "--bogus"],
+    ] {
+        let out = std::process::Command::new(lab).args(bad).output().expect("lab runs");
+        assert_eq!(out.status.code(), Some(2), "{bad:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(err.lines().count(), 1, "{bad:?}: {err}");
+        assert!(out.stdout.is_empty(), "{bad:?}");
+    }
+}

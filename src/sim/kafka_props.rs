@@ -127,13 +127,16 @@ impl KafkaProps {
             let title = if ko { &s.title_ko } else { &s.title_en };
             out += &format!("# ---- [{}] {title}\n", s.id);
             for prop in &s.props {
-                let note = if ko { &prop.note_ko } else { &prop.note_en };
-                for line in note.lines() {
-                    out += &format!("# {line}\n");
-                }
                 if s.id == "debezium" && prop.key == "name" {
                     // Each connector is its own config (a JSON body for the Connect REST API).
                     out += &format!("\n# -- connector {}\n", prop.value);
+                }
+                if s.id == "debezium" && prop.key == "worker" {
+                    out += "\n# -- Kafka Connect worker\n";
+                }
+                let note = if ko { &prop.note_ko } else { &prop.note_en };
+                for line in note.lines() {
+                    out += &format!("# {line}\n");
                 }
                 if prop.is_property {
                     out += &format!("{}={}\n", prop.key, prop.value);

@@ -84,6 +84,18 @@ pub fn encode(scenario: &Scenario) -> String {
     b64url_encode(value.to_string().as_bytes())
 }
 
+/// Like [`encode`], but without the lesson parts (`description`, `tour`, `compare`, `expect`):
+/// for sharing a run a reader made (seed, config, commands), about five times shorter for a
+/// built-in lesson. The id and title stay.
+pub fn encode_plain(scenario: &Scenario) -> String {
+    let mut plain = scenario.clone();
+    plain.description = None;
+    plain.tour.clear();
+    plain.compare = None;
+    plain.expect = None;
+    encode(&plain)
+}
+
 /// Reads a `#s=` payload back. Errors say which step failed: "bad base64url at character 17
 /// (`*`)", "not UTF-8 …", "not JSON: …", or the scenario's own error (`commands[2].node`: …).
 pub fn decode(payload: &str) -> Result<Scenario, String> {
@@ -370,6 +382,16 @@ mod tests {
             assert!(e.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'), "{e}");
             assert_eq!(decode(&e).as_ref(), Ok(&s), "scenario {}", s.id);
         }
+    }
+
+    /// A plain link keeps the run (seed, config, commands) and drops the lesson text.
+    #[test]
+    fn plain_links_keep_the_run_only() {
+        let s = builtin::get("what-acks-buys").expect("built-in");
+        let plain = decode(&encode_plain(&s)).expect("valid");
+        assert_eq!((plain.seed, &plain.config, &plain.commands), (s.seed, &s.config, &s.commands));
+        assert!(plain.tour.is_empty() && plain.compare.is_none() && plain.expect.is_none());
+        assert!(encode_plain(&s).len() * 3 < encode(&s).len());
     }
 
     /// Default config keys are left out of the link; non-default ones are kept.

@@ -163,6 +163,37 @@ test('settings: a bad value names the field; a topology key restarts the run', a
   }
 });
 
+test('lesson 1: with round robin the race swaps events; clicking the anomaly highlights them', async () => {
+  const { page, context, problems } = await openPage(browser, { width: 1280, height: 800 });
+  try {
+    await page.goto(`${server.base}?lang=en`, { waitUntil: 'load' });
+    await page.waitForSelector('[data-testid=playground]');
+    // Pause and reset: from here on, virtual times no longer depend on the wall clock.
+    await page.keyboard.press(' ');
+    await page.keyboard.press('r');
+    await press(page, '[data-testid=tab-settings]');
+    await page.selectOption('[data-testid=set-partitioner]', 'round_robin');
+    await press(page, '[data-testid=tab-fire]');
+    for (let i = 0; i < 6; i++) await press(page, '[data-testid=race]');
+    await page.locator('body').click({ position: { x: 2, y: 2 } });
+    for (let i = 0; i < 12; i++) await page.keyboard.press('+');
+    await page.keyboard.press(' ');
+    await page.waitForFunction(() =>
+      ['out_of_order', 'invalid_transition'].some((k) => Number(document.querySelector(`[data-testid=anomaly-${k}]`).dataset.count) > 0),
+      null, { timeout: 20000 });
+    const which = (await page.getAttribute('[data-testid=anomaly-out_of_order]', 'data-count')) !== '0' ? 'out_of_order' : 'invalid_transition';
+    await page.keyboard.press(' ');
+    await press(page, `[data-testid=anomaly-${which}] button`);
+    await page.waitForSelector('[data-testid=delivery-view] .chip.hl');
+    assert.ok((await page.locator('[data-testid=delivery-view] .chip.reordered').count()) > 0, 'a lane marks the swapped event');
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await screenshot(page, 'play-lesson1-roundrobin');
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+  }
+});
+
 test('dark colour scheme and reduced motion: starts paused, still complete', async () => {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: 'dark', reducedMotion: 'reduce' });
   const page = await context.newPage();
