@@ -269,7 +269,6 @@ fn unclean_election_loses_committed_records() {
 /// wipe, so the replay sees a higher seq first (out_of_order) and the idempotent consumer then
 /// skips that event for good (the replica never converges).
 #[test]
-#[ignore = "model bug: wipe does not cancel an apply in flight; `lab run replay-rebuilds --seed 1` never converges"]
 fn replay_rebuilds_for_any_seed() {
     let base = builtin::get("replay-rebuilds").expect("built-in");
     let mut bad = Vec::new();

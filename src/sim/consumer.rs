@@ -64,6 +64,13 @@ impl Consumer {
         self.vol = ConsumerVol::default();
     }
 
+    /// Drops everything fetched and the group membership (keeping metadata); the next heartbeat
+    /// joins the group again as a new member.
+    pub fn rejoin(&mut self) {
+        let leaders = std::mem::take(&mut self.vol.leaders);
+        self.vol = ConsumerVol { leaders, ..Default::default() };
+    }
+
     pub fn start(&mut self, ctx: &mut Ctx) {
         self.vol = ConsumerVol { leaders: vec![None; ctx.topo.parts.len()], ..Default::default() };
         if !self.active {

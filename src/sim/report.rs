@@ -60,6 +60,8 @@ pub struct Extras {
     pub not_enough_replicas: u64,
     /// Event-bus servers' config values (None: never received).
     pub server_values: BTreeMap<String, Option<u32>>,
+    /// Event-bus servers' config value as published (`broadcast` value).
+    pub server_config: BTreeMap<String, Option<String>>,
 }
 
 /// The `lab run --json` report.
@@ -101,6 +103,16 @@ impl Report {
                 .iter()
                 .enumerate()
                 .map(|(i, &n)| (sim.topo.names[n as usize].clone(), sim.server_values[i]))
+                .collect(),
+            server_config: sim
+                .topo
+                .servers
+                .iter()
+                .enumerate()
+                .map(|(i, &n)| {
+                    let v = sim.server_values[i].and_then(|v| sim.bus_values.get(v as usize - 1).cloned());
+                    (sim.topo.names[n as usize].clone(), v)
+                })
                 .collect(),
         };
         Report {

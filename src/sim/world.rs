@@ -71,6 +71,8 @@ pub struct Sim {
     pub client: Client,
     pub dashboard: Dashboard,
     pub server_values: Vec<Option<u32>>,
+    /// The values published with `broadcast`, in order: config version v is `bus_values[v-1]`.
+    pub bus_values: Vec<String>,
     pub names: Names,
     delivery_index: BTreeMap<String, DeliveryId>,
     key_hash: Vec<u32>,
@@ -171,6 +173,7 @@ impl Sim {
             client: Client::default(),
             dashboard: Dashboard::default(),
             server_values: vec![None; cfg.servers as usize],
+            bus_values: Vec::new(),
             names: Names { nodes: topo.names.clone(), deliveries: Vec::new() },
             delivery_index: BTreeMap::new(),
             key_hash: Vec::new(),
@@ -791,6 +794,12 @@ impl Sim {
                 let Some(n) = self.node_id(&replica) else { return };
                 let Role::Db(i) = self.topo.roles[n as usize] else { return };
                 self.dbs[i as usize].wipe();
+                // The replica's ingest stops with the wipe: whatever its consumers had fetched
+                // and not applied is dropped, and they rejoin their group, which starts over
+                // from offset 0.
+                for &m in &self.topo.groups[i as usize].members.clone() {
+                    self.consumers[m as usize].rejoin();
+                }
                 self.record(n, Op::Wipe { replica: n });
                 let c = self.topo.controller;
                 if self.status[c as usize] == Status::Up {
@@ -800,9 +809,10 @@ impl Sim {
                 }
                 self.last_fault_us = Some(self.now);
             }
-            Action::Broadcast { .. } => {
+            Action::Broadcast { value } => {
                 let app = self.topo.app;
                 if self.status[app as usize] == Status::Up {
+                    self.bus_values.push(value);
                     self.dispatch(app, Input::Broadcast);
                 }
             }

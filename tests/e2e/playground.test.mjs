@@ -155,7 +155,7 @@ test('settings: a bad value names the field; a topology key restarts the run', a
     await page.waitForSelector('[data-testid=notices] li');
     await page.fill('[data-testid=set-partitions]', '2');
     await page.press('[data-testid=set-partitions]', 'Enter');
-    await page.waitForFunction(() => document.querySelectorAll('[data-node^="broker-1"] .lane').length === 2);
+    await page.waitForFunction(() => document.querySelectorAll('[data-node="broker-1"] .lane').length === 2, null, { polling: 100, timeout: 10000 });
     await screenshot(page, 'play-settings');
     assert.deepEqual(problems, []);
   } finally {
