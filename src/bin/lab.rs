@@ -108,6 +108,10 @@ fn cmd_run(args: &[String]) -> Result<(), String> {
         // A shorter run simply never reaches the later commands.
         sc.until_ms = t;
         sc.commands.retain(|c| c.at_ms <= t);
+        // Likewise a tour step past the end just runs to the end.
+        for step in &mut sc.tour {
+            step.at_ms = step.at_ms.map(|a| a.min(t));
+        }
     }
     scenario::apply_cli_sets(&mut sc.config, &sets).map_err(|e| format!("--set {e}"))?;
     sc.validate().map_err(|e| e.to_string())?;

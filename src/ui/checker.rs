@@ -154,7 +154,8 @@ pub fn checker_panel(p: &CheckerProps) -> Html {
                 None => ctl.dispatch(Ui::Toast(Some(("toast.not_located", key.to_string())))),
             }
         });
-        let state = if n == 0 { "zero" } else if good { "good" } else { "bad" };
+        // `lost` counts, while the run goes on, events still on their way: amber, not red.
+        let state = if n == 0 { "zero" } else if good { "good" } else if key == "lost" { "pending" } else { "bad" };
         let title = format!("an.{key}");
         let what = super::text::tr_dyn(l, &format!("{title}.what"), "");
         html! {
@@ -163,7 +164,7 @@ pub fn checker_panel(p: &CheckerProps) -> Html {
                     aria-label={format!("{}: {n}. {}", super::text::tr_dyn(l, &title, key), what)}>
                     <span class="count">{ n }</span>
                     <span class="text"><span class="name">{ super::text::tr_dyn(l, &title, key) }
-                        { if n > 0 && !good { " ⚠" } else if n > 0 { " ✓" } else { "" } }</span>{ " " }
+                        { if n > 0 && !good && key != "lost" { " ⚠" } else if n > 0 && good { " ✓" } else { "" } }</span>{ " " }
                     <span class="what">{ what }</span></span>
                 </button>
             </li>

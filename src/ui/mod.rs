@@ -6,6 +6,8 @@
 mod app;
 pub mod i18n;
 pub mod panic;
+pub mod kafka_panel;
+pub mod tour;
 
 pub use app::App;
 use i18n::Lang;

@@ -19,7 +19,7 @@ use crate::sim::config::Config;
 use crate::sim::domain::Kind;
 use crate::sim::history::DeliveryId;
 use crate::sim::scenario::{apply_set, Scenario, UNTIL_MS_MAX};
-use crate::sim::view::View;
+use crate::sim::view::{DropView, MsgView, View};
 use crate::sim::Sim;
 
 /// A view of the run at one moment, compared by revision only (so props compare in O(1)).
@@ -31,6 +31,22 @@ pub struct Snap {
 }
 
 impl PartialEq for Snap {
+    fn eq(&self, other: &Self) -> bool {
+        self.rev == other.rev
+    }
+}
+
+/// What moves every frame: the clock and the messages in flight (cheap to build, unlike a full
+/// `View`, which is rebuilt at about 10 Hz).
+#[derive(Clone)]
+pub struct Motion {
+    pub rev: u64,
+    pub now_us: u64,
+    pub messages: Rc<Vec<MsgView>>,
+    pub dropped: Rc<Vec<DropView>>,
+}
+
+impl PartialEq for Motion {
     fn eq(&self, other: &Self) -> bool {
         self.rev == other.rev
     }
@@ -85,6 +101,32 @@ impl Engine {
         }
     }
 
+    pub fn motion(&mut self) -> Motion {
+        self.rev += 1;
+        let messages = self
+            .sim
+            .in_flight()
+            .into_iter()
+            .map(|(from, to, sent_us, arrive_us, m)| MsgView {
+                from,
+                to,
+                sent_us,
+                arrive_us,
+                label: m.label(),
+                kind: m.event_kind(),
+                data: m.carries_data(),
+            })
+            .collect();
+        let dropped = self
+            .sim
+            .dropped
+            .items
+            .iter()
+            .map(|d| DropView { from: d.from, to: d.to, at_us: d.at, label: d.label, kind: d.kind, why: d.why })
+            .collect();
+        Motion { rev: self.rev, now_us: self.sim.now, messages: Rc::new(messages), dropped: Rc::new(dropped) }
+    }
+
     pub fn snap(&mut self) -> Snap {
         self.rev += 1;
         Snap { rev: self.rev, view: Rc::new(self.sim.view()), cfg: Rc::new(self.sim.cfg.clone()) }
@@ -98,7 +140,7 @@ pub struct Ctl(Rc<CtlInner>);
 struct CtlInner {
     engine: Rc<RefCell<Engine>>,
     dispatch: UseReducerDispatcher<State>,
-    fast: UseStateSetter<Snap>,
+    fast: UseStateSetter<Motion>,
     mid: UseStateSetter<Snap>,
     slow: UseStateSetter<Snap>,
     /// The UI state as of the last render (for keyboard shortcuts and the frame loop).
@@ -126,8 +168,11 @@ impl Ctl {
 
     /// Re-renders every panel from a fresh view.
     pub fn refresh(&self) {
-        let snap = self.engine().snap();
-        self.0.fast.set(snap.clone());
+        let (snap, motion) = {
+            let mut e = self.engine();
+            (e.snap(), e.motion())
+        };
+        self.0.fast.set(motion);
         self.0.mid.set(snap.clone());
         self.0.slow.set(snap);
     }
@@ -346,6 +391,11 @@ struct Loop {
     last_ts: Cell<Option<f64>>,
     last_mid: Cell<f64>,
     last_slow: Cell<f64>,
+    /// The view built for the last mid update, handed to the slow panels on a later frame so the
+    /// two re-renders never fall on the same frame.
+    pending_slow: RefCell<Option<Snap>>,
+    /// A view built on the last frame, to be rendered by the topology on this one.
+    pending_mid: RefCell<Option<Snap>>,
 }
 
 fn tick(lp: Rc<Loop>, ts: f64) {
@@ -353,20 +403,29 @@ fn tick(lp: Rc<Loop>, ts: f64) {
     let dt = lp.last_ts.get().map(|l| (ts - l).clamp(0.0, 100.0)).unwrap_or(0.0);
     lp.last_ts.set(Some(ts));
     let ui = lp.ctl.ui();
-    let snap = {
+    // Work is spread over frames: the full view is built on one frame, the topology re-rendered
+    // from it on the next, the side panels on the one after; messages move on every frame.
+    let mid_due = ts - lp.last_mid.get() >= 100.0;
+    let pending_mid = lp.pending_mid.borrow_mut().take();
+    let (motion, built) = {
         let mut e = lp.ctl.engine();
         e.frame_t0 = Some(t0);
         let traffic = ui.traffic_on.then_some(ui.traffic_rate);
         e.advance(dt * lp.speed.get() * 1000.0, traffic);
-        e.snap()
+        let build = mid_due && pending_mid.is_none();
+        (e.motion(), build.then(|| e.snap()))
     };
-    lp.ctl.0.fast.set(snap.clone());
-    if ts - lp.last_mid.get() >= 100.0 {
+    lp.ctl.0.fast.set(motion);
+    if let Some(snap) = built {
         lp.last_mid.set(ts);
+        *lp.pending_mid.borrow_mut() = Some(snap);
+    } else if let Some(snap) = pending_mid {
         lp.ctl.0.mid.set(snap.clone());
-    }
-    if ts - lp.last_slow.get() >= 250.0 {
-        lp.last_slow.set(ts);
+        if ts - lp.last_slow.get() >= 250.0 {
+            lp.last_slow.set(ts);
+            *lp.pending_slow.borrow_mut() = Some(snap);
+        }
+    } else if let Some(snap) = lp.pending_slow.borrow_mut().take() {
         lp.ctl.0.slow.set(snap);
     }
     let next = lp.clone();
@@ -384,7 +443,10 @@ pub fn playground(props: &Props) -> Html {
         let engine = engine.clone();
         move || engine.borrow_mut().snap()
     };
-    let fast = use_state(first.clone());
+    let fast = {
+        let engine = engine.clone();
+        use_state(move || engine.borrow_mut().motion())
+    };
     let mid = use_state(first.clone());
     let slow = use_state(first);
     let ctl = {
@@ -412,6 +474,8 @@ pub fn playground(props: &Props) -> Html {
                 last_ts: Cell::new(None),
                 last_mid: Cell::new(0.0),
                 last_slow: Cell::new(0.0),
+                pending_slow: RefCell::new(None),
+                pending_mid: RefCell::new(None),
             });
             if playing {
                 let first = lp.clone();
@@ -426,7 +490,7 @@ pub fn playground(props: &Props) -> Html {
     // Frame time for the benchmark: from the start of the frame's work to after Yew rendered it.
     {
         let engine = engine.clone();
-        let n = fast.view.messages.len();
+        let n = fast.messages.len();
         use_effect(move || {
             if bench {
                 if let Some(t0) = engine.borrow_mut().frame_t0.take() {
@@ -437,21 +501,22 @@ pub fn playground(props: &Props) -> Html {
     }
 
     use_keyboard(ctl.clone());
+    let narrow = use_narrow();
 
     let l = props.lang;
     let embed = props.embed;
     let s = &*ui;
-    let v = &fast.view;
+    let now_us = fast.now_us;
 
     html! {
         <div class={classes!("playground", embed.then_some("embed"))} data-testid="playground"
-            data-now-us={v.now_us.to_string()} data-playing={s.playing.to_string()}>
-            <super::toolbar::Toolbar lang={l} ui={Rc::new(s.clone())} snap={(*fast).clone()} ctl={ctl.clone()}
+            data-now-us={now_us.to_string()} data-playing={s.playing.to_string()}>
+            <super::toolbar::Toolbar lang={l} ui={Rc::new(s.clone())} motion={(*fast).clone()} seed={mid.view.seed} ctl={ctl.clone()}
                 share={props.share.clone()} />
             <div class="pg-grid">
                 <section class="topology" data-testid="topology" aria-label={tr(l, "topology.label")}>
                     <super::topology::Topology lang={l} ui={Rc::new(s.clone())} snap={(*mid).clone()}
-                        moving={(*fast).clone()} ctl={ctl.clone()} />
+                        moving={(*fast).clone()} ctl={ctl.clone()} narrow={narrow} />
                 </section>
                 <aside class="pg-side" aria-label={tr(l, "side.label")}>
                     { props.tour.clone() }
@@ -490,6 +555,32 @@ pub fn playground(props: &Props) -> Html {
             }
         </div>
     }
+}
+
+/// Below this page width the topology switches to its narrow (phone) layout, px.
+const NARROW_PX: f64 = 640.0;
+
+fn is_narrow() -> bool {
+    web_sys::window().and_then(|w| w.inner_width().ok()).and_then(|v| v.as_f64()).is_some_and(|w| w < NARROW_PX)
+}
+
+/// Whether the page is narrow, following window resizes.
+#[hook]
+fn use_narrow() -> bool {
+    let narrow = use_state(is_narrow);
+    {
+        let narrow = narrow.clone();
+        use_effect_with((), move |_| {
+            let listener = gloo::events::EventListener::new(&gloo::utils::window(), "resize", move |_| {
+                let now = is_narrow();
+                if *narrow != now {
+                    narrow.set(now);
+                }
+            });
+            move || drop(listener)
+        });
+    }
+    *narrow
 }
 
 /// Keyboard shortcuts on the whole document (listed in the help overlay).

@@ -6,7 +6,7 @@ use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use super::i18n::Lang;
-use super::playground::{random_seed, speed_text, Ctl, Snap};
+use super::playground::{random_seed, speed_text, Ctl, Motion};
 use super::state::{Action as Ui, State, SPEED_STEPS};
 use super::text::{tr, trf};
 
@@ -14,7 +14,8 @@ use super::text::{tr, trf};
 pub struct ToolbarProps {
     pub lang: Lang,
     pub ui: Rc<State>,
-    pub snap: Snap,
+    pub motion: Motion,
+    pub seed: u64,
     pub ctl: Ctl,
     #[prop_or_default]
     pub share: Html,
@@ -29,7 +30,7 @@ pub fn fmt_time_us(us: u64) -> String {
 pub fn toolbar(p: &ToolbarProps) -> Html {
     let l = p.lang;
     let ui = &p.ui;
-    let v = &p.snap.view;
+    let v = &p.motion;
     let ctl = &p.ctl;
     let play = {
         let ctl = ctl.clone();
@@ -99,7 +100,7 @@ pub fn toolbar(p: &ToolbarProps) -> Html {
             <label class="tb-group seed">
                 <span>{ tr(l, "tb.seed") }</span>
                 <input type="number" min="0" inputmode="numeric" data-testid="seed" title={tr(l, "tb.seed_hint")}
-                    value={v.seed.to_string()} onchange={on_seed} />
+                    value={p.seed.to_string()} onchange={on_seed} />
                 <button type="button" onclick={new_seed} title={tr(l, "key.seed")}
                     aria-keyshortcuts="g">{ tr(l, "tb.new_seed") }</button>
             </label>

@@ -13,7 +13,7 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use super::i18n::Lang;
-use super::playground::{Ctl, Snap};
+use super::playground::{Ctl, Motion, Snap};
 use super::state::{Action as Ui, Pick, State};
 use super::text::{kind_short, tr, trf};
 use crate::sim::command::{Action, CrashPoint};
@@ -67,9 +67,23 @@ pub struct Layout {
     pub groups: Vec<Rect>,
     /// Broker lanes: (partition index, broker index) → lane rect.
     pub lanes: BTreeMap<(usize, u32), Rect>,
-    /// The y where the partition summary starts.
+    /// The y where the partition summary starts, its x and width.
     pub summary_y: f64,
+    pub summary_x: f64,
+    pub summary_w: f64,
+    /// viewBox width.
+    pub w: f64,
+    /// Narrow screens: the columns become bands stacked top to bottom.
+    pub vertical: bool,
+    /// The dashboard's store and the event-bus servers' boxes.
+    pub dash: Option<Rect>,
+    pub servers: Vec<Rect>,
+    /// Column (or band) headings: (x, y, i18n key).
+    pub heads: Vec<(f64, f64, &'static str)>,
 }
+
+/// viewBox width of the narrow layout.
+pub const W_NARROW: f64 = 400.0;
 
 impl Layout {
     pub fn of(v: &View) -> Layout {
@@ -173,16 +187,161 @@ impl Layout {
         bottoms.push(node.get(0).map(|r| r.y + r.h + 8.0).unwrap_or(0.0));
         bottoms.push(relays_y);
         let h = bottoms.into_iter().fold(0.0, f64::max) + 6.0;
-        Layout { h, node, col, groups, lanes, summary_y }
+        let dash = v.dashboard.map(|_| Rect { x: COL_LAST.0, y: TOP, w: COL_LAST.1, h: HEAD + 3.0 * LINE + 4.0 });
+        let client_bottom = v.nodes.iter().find(|n| n.role == Role::Client).map(|n| node[n.id as usize]).map(|r| r.y + r.h + 10.0).unwrap_or(TOP);
+        let servers = (0..v.servers.len()).map(|k| Rect { x: COL_LAST.0, y: client_bottom + k as f64 * 30.0, w: COL_LAST.1, h: 24.0 }).collect();
+        Layout {
+            h,
+            node,
+            col,
+            groups,
+            lanes,
+            summary_y,
+            summary_x: COL_BROKER.0,
+            summary_w: COL_BROKER.1,
+            w: W,
+            vertical: false,
+            dash,
+            servers,
+            heads: vec![(COL_APP.0, TOP + 10.0, "col.app"), (COL_RELAY.0, TOP + 10.0, "col.relays")],
+        }
+    }
+
+    /// The narrow layout (phones): app and relays, then brokers, groups, replicas, and the last
+    /// column's boxes, each a band across the width.
+    pub fn narrow(v: &View) -> Layout {
+        let n = v.nodes.len();
+        let mut node = vec![Rect::default(); n];
+        let mut col = vec![0u8; n];
+        let mut lanes = BTreeMap::new();
+        let full = W_NARROW - 8.0;
+        let mut y = TOP + 16.0;
+        // Band 0: app and relays side by side.
+        let mut relay_y = y;
+        let mut app_bottom = y;
+        for nv in &v.nodes {
+            let i = nv.id as usize;
+            match nv.role {
+                Role::App => {
+                    node[i] = Rect { x: 4.0, y, w: 190.0, h: HEAD + LINE * (ROWS as f64 + 1.0) + 18.0 };
+                    app_bottom = y + node[i].h;
+                }
+                Role::Relay(_) => {
+                    node[i] = Rect { x: 206.0, y: relay_y, w: 190.0, h: HEAD + 2.0 * LINE + 4.0 };
+                    relay_y += node[i].h + 6.0;
+                    col[i] = 0;
+                }
+                _ => {}
+            }
+        }
+        y = app_bottom.max(relay_y) + 14.0;
+        // Band 1: controller, brokers, partition summary.
+        for nv in &v.nodes {
+            if nv.role == Role::Controller {
+                node[nv.id as usize] = Rect { x: 145.0, y, w: 110.0, h: 18.0 };
+                col[nv.id as usize] = 1;
+                y += 26.0;
+            }
+        }
+        for nv in &v.nodes {
+            if let Role::Broker(b) = nv.role {
+                let i = nv.id as usize;
+                let hosted: Vec<usize> = v
+                    .partitions
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, p)| p.replicas.iter().any(|r| r.broker == b))
+                    .map(|(pi, _)| pi)
+                    .collect();
+                let h = HEAD + hosted.len() as f64 * 14.0 + 4.0;
+                node[i] = Rect { x: 4.0, y, w: full, h };
+                for (k, pi) in hosted.iter().enumerate() {
+                    lanes.insert((*pi, b), Rect { x: 8.0, y: y + HEAD + k as f64 * 14.0, w: full - 8.0, h: 13.0 });
+                }
+                y += h + 8.0;
+                col[i] = 1;
+            }
+        }
+        let summary_y = y;
+        y += v.partitions.len() as f64 * 12.0 + 18.0;
+        // Band 2: groups, two per row.
+        let mut gy = [y, y];
+        let mut groups = Vec::new();
+        for (k, g) in v.groups.iter().enumerate() {
+            let c = k % 2;
+            let h = HEAD + g.members.len() as f64 * LINE + g.offsets.len() as f64 * 11.0 + 4.0;
+            let r = Rect { x: 4.0 + c as f64 * 200.0, y: gy[c], w: 192.0, h };
+            for (m, (id, _)) in g.members.iter().enumerate() {
+                let i = *id as usize;
+                node[i] = Rect { x: r.x + 2.0, y: r.y + HEAD + m as f64 * LINE - 1.0, w: r.w - 4.0, h: LINE };
+                col[i] = 2;
+            }
+            groups.push(r);
+            gy[c] += h + 6.0;
+        }
+        y = gy[0].max(gy[1]) + 14.0;
+        // Band 3: replicas, three per row.
+        let mut dy = [y, y, y];
+        let mut k = 0;
+        for nv in &v.nodes {
+            if let Role::Db(_) = nv.role {
+                let c = k % 3;
+                let i = nv.id as usize;
+                node[i] = Rect { x: 4.0 + c as f64 * 132.0, y: dy[c], w: 128.0, h: HEAD + LINE * ROWS as f64 + 4.0 };
+                dy[c] += node[i].h + 6.0;
+                col[i] = 3;
+                k += 1;
+            }
+        }
+        y = dy.iter().copied().fold(0.0, f64::max) + 14.0;
+        // Band 4: dashboard, client, servers.
+        let dash = v.dashboard.map(|_| Rect { x: 4.0, y, w: 128.0, h: HEAD + 3.0 * LINE + 4.0 });
+        let mut bottom = dash.map(|r| r.y + r.h).unwrap_or(y);
+        for nv in &v.nodes {
+            if nv.role == Role::Client {
+                let i = nv.id as usize;
+                node[i] = Rect { x: 136.0, y, w: 128.0, h: HEAD + LINE + 4.0 };
+                col[i] = 4;
+                bottom = bottom.max(y + node[i].h);
+            }
+        }
+        let servers: Vec<Rect> = (0..v.servers.len()).map(|k| Rect { x: 268.0, y: y + k as f64 * 28.0, w: 128.0, h: 24.0 }).collect();
+        if let Some(last) = servers.last() {
+            bottom = bottom.max(last.y + last.h);
+        }
+        Layout {
+            h: bottom + 6.0,
+            node,
+            col,
+            groups,
+            lanes,
+            summary_y,
+            summary_x: 4.0,
+            summary_w: full,
+            w: W_NARROW,
+            vertical: true,
+            dash,
+            servers,
+            heads: vec![(4.0, TOP + 8.0, "col.app"), (206.0, TOP + 8.0, "col.relays")],
+        }
+    }
+
+    /// Whether two nodes sit in one column of boxes (same band, overlapping across).
+    fn stacked(&self, a: NodeId, b: NodeId) -> bool {
+        let (ra, rb) = (self.node[a as usize], self.node[b as usize]);
+        self.col[a as usize] == self.col[b as usize] && (ra.x < rb.x + rb.w && rb.x < ra.x + ra.w)
     }
 
     /// The point where a link from `a` towards `b` leaves `a`'s box.
     fn anchor(&self, a: NodeId, b: NodeId) -> (f64, f64) {
-        let ra = self.node[a as usize];
+        let (ra, rb) = (self.node[a as usize], self.node[b as usize]);
         let (ca, cb) = (self.col[a as usize], self.col[b as usize]);
-        if ca == cb {
+        if self.stacked(a, b) {
             (ra.x + ra.w, ra.cy())
-        } else if cb > ca {
+        } else if self.vertical && ca != cb {
+            let cx = ra.x + ra.w / 2.0;
+            if cb > ca { (cx, ra.y + ra.h) } else { (cx, ra.y) }
+        } else if rb.x + rb.w / 2.0 > ra.x + ra.w / 2.0 {
             (ra.x + ra.w, ra.cy())
         } else {
             (ra.x, ra.cy())
@@ -194,7 +353,7 @@ impl Layout {
     pub fn along(&self, a: NodeId, b: NodeId, t: f64) -> (f64, f64) {
         let (x0, y0) = self.anchor(a, b);
         let (x1, y1) = self.anchor(b, a);
-        if self.col[a as usize] == self.col[b as usize] {
+        if self.stacked(a, b) {
             // Same column: an arc bulging to the right.
             let cx = x0.max(x1) + 24.0 + (y1 - y0).abs() * 0.12;
             let cy = (y0 + y1) / 2.0;
@@ -211,7 +370,7 @@ impl Layout {
     fn link_path(&self, a: NodeId, b: NodeId) -> String {
         let (x0, y0) = self.anchor(a, b);
         let (x1, y1) = self.anchor(b, a);
-        if self.col[a as usize] == self.col[b as usize] {
+        if self.stacked(a, b) {
             let cx = x0.max(x1) + 24.0 + (y1 - y0).abs() * 0.12;
             format!("M{x0:.1},{y0:.1}Q{cx:.1},{:.1} {x1:.1},{y1:.1}", (y0 + y1) / 2.0)
         } else {
@@ -316,7 +475,10 @@ pub struct TopologyProps {
     /// Boxes and tables (about 10 Hz).
     pub snap: Snap,
     /// Messages in flight (every frame).
-    pub moving: Snap,
+    pub moving: Motion,
+    /// Use the narrow (phone) layout.
+    #[prop_or_default]
+    pub narrow: bool,
     pub ctl: Ctl,
 }
 
@@ -324,14 +486,15 @@ pub struct TopologyProps {
 pub fn topology(p: &TopologyProps) -> Html {
     let layout = {
         let v = p.snap.view.clone();
-        use_memo(p.snap.rev, move |_| Layout::of(&v))
+        let narrow = p.narrow;
+        use_memo((p.snap.rev, narrow), move |_| if narrow { Layout::narrow(&v) } else { Layout::of(&v) })
     };
     let l = p.lang;
     let h = layout.h;
     let pick_menu = p.ui.pick.as_ref().map(|pick| pick_menu(l, pick, &p.snap, &layout, &p.ctl));
     html! {
         <div class="topo-wrap">
-            <svg class="topo" viewBox={format!("0 0 {W} {h:.0}")} preserveAspectRatio="xMidYMin meet"
+            <svg class="topo" viewBox={format!("0 0 {:.0} {h:.0}", layout.w)} preserveAspectRatio="xMidYMin meet"
                 role="group" aria-label={tr(l, "topology.label")} data-testid="topology-svg">
                 <defs>
                     <pattern id="hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">
@@ -490,6 +653,12 @@ fn boxes(p: &BoxesProps) -> Html {
     }
 
     let mut boxes = Vec::new();
+    // Log cells of every broker lane: kinds 0..6, 6 = no kind, 7 = empty; plus highlighted cells
+    // and cells above the high watermark (faded by an overlay).
+    let mut cell_paths: [String; 8] = Default::default();
+    let mut hl_cells = String::new();
+    let mut fade_cells = String::new();
+    let mut letter_html = Vec::new();
     // App.
     for nv in &v.nodes {
         let id = nv.id;
@@ -548,25 +717,36 @@ fn boxes(p: &BoxesProps) -> Html {
                     };
                     let label = if part.topic == "config" { "cfg".to_string() } else { format!("P{}", part.number) };
                     let x0 = lr.x + 34.0;
-                    let mut cells = String::new();
-                    let mut cell_html = Vec::new();
+                    // Cells go into a few shared paths (one per kind) and one <text> per lane with
+                    // a position per letter: a handful of elements instead of three per cell.
+                    let mut letters = String::new();
+                    let mut letter_x = String::new();
                     for off in base..base + CELLS {
                         let cx = x0 + (off - base) as f64 * CELL_W;
                         let rec = rep.tail.iter().find(|t| t.0 == off);
+                        let cell = |out: &mut String| {
+                            let _ = write!(out, "M{cx:.1},{:.1}h{:.1}v11h-{:.1}z", lr.y, CELL_W - 1.5, CELL_W - 1.5);
+                        };
                         match rec {
                             Some((_, kind, d)) => {
-                                let is_hl = hl.is_some() && *d == hl;
-                                cell_html.push(html! {
-                                    <g class={classes!("cell-rec", kind_class(*kind), is_hl.then_some("hl"), (off >= rep.hw).then_some("above-hw"))}>
-                                        <rect x={format!("{cx:.1}")} y={format!("{:.1}", lr.y)} width={format!("{:.1}", CELL_W - 1.5)} height="11" rx="1.5" />
-                                        <text x={format!("{:.1}", cx + CELL_W / 2.0 - 0.75)} y={format!("{:.1}", lr.y + 8.5)} text-anchor="middle">{ kind.map(super::text::kind_code).unwrap_or("·") }</text>
-                                    </g>
-                                });
+                                let slot = kind.map(|k| k.index()).unwrap_or(6);
+                                cell(&mut cell_paths[slot]);
+                                if hl.is_some() && *d == hl {
+                                    cell(&mut hl_cells);
+                                }
+                                if off >= rep.hw {
+                                    cell(&mut fade_cells);
+                                }
+                                letters.push_str(kind.map(super::text::kind_code).unwrap_or("·"));
+                                let _ = write!(letter_x, "{:.1} ", cx + CELL_W / 2.0 - 0.75);
                             }
-                            None => {
-                                let _ = write!(cells, "M{cx:.1},{:.1}h{:.1}v11h-{:.1}z", lr.y, CELL_W - 1.5, CELL_W - 1.5);
-                            }
+                            None => cell(&mut cell_paths[7]),
                         }
+                    }
+                    if !letters.is_empty() {
+                        letter_html.push(html! {
+                            <text x={letter_x} y={format!("{:.1}", lr.y + 8.5)} class="cell-letters" text-anchor="middle">{ letters }</text>
+                        });
                     }
                     // High watermark: a thick bar before offset hw.
                     let hw_x = x0 + (rep.hw.saturating_sub(base)).min(CELLS) as f64 * CELL_W - 1.0;
@@ -577,8 +757,6 @@ fn boxes(p: &BoxesProps) -> Html {
                     body.push(html! {
                         <g class={classes!("lane", (!in_isr).then_some("out-isr"), (rep.role == "leader").then_some("leader"))} aria-label={aria} role="img">
                             { txt(lr.x, lr.y + 9.0, "lane-label", format!("{label} {mark}")) }
-                            <path d={cells} class="cell-empty" />
-                            { for cell_html }
                             { hw_bar.unwrap_or_default() }
                             { txt(x0 + CELLS as f64 * CELL_W + 3.0, lr.y + 9.0, "sub", trf(l, "lane.nums", &[("leo", &rep.leo.to_string()), ("hw", &rep.hw.to_string())])) }
                         </g>
@@ -643,14 +821,12 @@ fn boxes(p: &BoxesProps) -> Html {
         });
         // Group dbI feeds dbI: a dotted arrow.
         if let Some(db) = v.nodes.iter().find(|n| n.name == gv.name && matches!(n.role, Role::Db(_))) {
-            let dr = lay.node[db.id as usize];
-            boxes.push(html! { <path d={format!("M{:.1},{:.1}L{:.1},{:.1}", gr.x + gr.w, gr.cy(), dr.x, dr.cy())} class="feeds" /> });
+            boxes.push(html! { <path d={feed_path(lay, gr, lay.node[db.id as usize])} class="feeds" /> });
         }
     }
     // Dashboard store and servers (last column).
-    if let Some((counts, tracked)) = v.dashboard {
-        let x = COL_LAST.0;
-        let y = TOP;
+    if let (Some((counts, tracked)), Some(dr)) = (v.dashboard, lay.dash) {
+        let (x, y) = (dr.x, dr.y);
         let mut lines = Vec::new();
         for (k, kind) in Kind::ALL.iter().enumerate() {
             let cx = x + 4.0 + (k % 2) as f64 * 40.0;
@@ -659,26 +835,23 @@ fn boxes(p: &BoxesProps) -> Html {
         }
         boxes.push(html! {
             <g class="store" role="img" aria-label={trf(l, "dash.aria", &[("n", &tracked.to_string())])}>
-                <rect x={format!("{x:.1}")} y={format!("{y:.1}")} width={format!("{:.1}", COL_LAST.1)} height={format!("{:.1}", HEAD + 3.0 * LINE + 4.0)} rx="4" class="box" />
+                <rect x={format!("{x:.1}")} y={format!("{y:.1}")} width={format!("{:.1}", dr.w)} height={format!("{:.1}", dr.h)} rx="4" class="box" />
                 { txt(x + 4.0, y + 12.0, "title", tr(l, "dash.title")) }
                 { for lines }
             </g>
         });
         if let Some(dn) = v.nodes.iter().find(|n| n.name == "dashboard") {
-            let mr = lay.node[dn.id as usize];
-            boxes.push(html! { <path d={format!("M{:.1},{:.1}C{:.1},{:.1} {:.1},{:.1} {:.1},{:.1}", mr.x + mr.w, mr.cy(), mr.x + mr.w + 30.0, mr.cy(), x - 30.0, y + 20.0, x, y + 20.0)} class="feeds" /> });
+            boxes.push(html! { <path d={feed_path(lay, lay.node[dn.id as usize], dr)} class="feeds" /> });
         }
     }
-    let client_bottom = v.nodes.iter().find(|n| n.role == Role::Client).map(|n| lay.node[n.id as usize]).map(|r| r.y + r.h + 10.0).unwrap_or(TOP);
-    for (k, (sid, value)) in v.servers.iter().enumerate() {
-        let y = client_bottom + k as f64 * 30.0;
+    for ((sid, value), r) in v.servers.iter().zip(lay.servers.iter()) {
         let name = v.nodes[*sid as usize].name.clone();
         let val = value.map(|x| x.to_string()).unwrap_or_else(|| "—".into());
         boxes.push(html! {
             <g class="store" role="img" aria-label={format!("{name}: {val}")}>
-                <rect x={format!("{:.1}", COL_LAST.0)} y={format!("{y:.1}")} width={format!("{:.1}", COL_LAST.1)} height="24" rx="4" class="box" />
-                { txt(COL_LAST.0 + 4.0, y + 10.0, "title", name) }
-                { txt(COL_LAST.0 + 4.0, y + 20.0, "sub", trf(l, "server.value", &[("v", &val)])) }
+                <rect x={format!("{:.1}", r.x)} y={format!("{:.1}", r.y)} width={format!("{:.1}", r.w)} height={format!("{:.1}", r.h)} rx="4" class="box" />
+                { txt(r.x + 4.0, r.y + 10.0, "title", name) }
+                { txt(r.x + 4.0, r.y + 20.0, "sub", trf(l, "server.value", &[("v", &val)])) }
             </g>
         });
     }
@@ -692,8 +865,8 @@ fn boxes(p: &BoxesProps) -> Html {
         let refused = v.notices.iter().any(|n| matches!(n.kind, NoticeKind::NotEnoughReplicas { part: q } if q as usize == pi) && v.now_us.saturating_sub(n.t_us) < 500_000);
         summary.push(html! {
             <g class={classes!("psum", part.leader.is_none().then_some("offline"))}>
-                { txt(COL_BROKER.0, y, "sub", trf(l, "part.summary", &[("p", &label), ("leader", &leader), ("epoch", &part.epoch.to_string()), ("isr", &isr), ("hw", &part.hw.to_string())])) }
-                if refused { { txt(COL_BROKER.0 + COL_BROKER.1 - 2.0, y, "refused end", tr(l, "part.refused")) } }
+                { txt(lay.summary_x, y, "sub", trf(l, "part.summary", &[("p", &label), ("leader", &leader), ("epoch", &part.epoch.to_string()), ("isr", &isr), ("hw", &part.hw.to_string())])) }
+                if refused { { txt(lay.summary_x + lay.summary_w - 2.0, y, "refused end", tr(l, "part.refused")) } }
             </g>
         });
     }
@@ -703,16 +876,35 @@ fn boxes(p: &BoxesProps) -> Html {
     };
     html! {
         <g class="static">
-            <rect x="0" y="0" width={W.to_string()} height={format!("{:.0}", lay.h)} class="bg" onclick={close} />
-            { txt(COL_APP.0, TOP + 10.0, "colhead", tr(l, "col.app")) }
-            { txt(COL_RELAY.0, TOP + 10.0, "colhead", tr(l, "col.relays")) }
+            <rect x="0" y="0" width={lay.w.to_string()} height={format!("{:.0}", lay.h)} class="bg" onclick={close} />
+            { for lay.heads.iter().map(|(x, y, key)| txt(*x, *y, "colhead", tr(l, key))) }
             { for link_html }
             { for boxes }
             { for summary }
+            <g class="cells" aria-hidden="true">
+                { for cell_paths.iter().enumerate().filter(|(_, d)| !d.is_empty()).map(|(i, d)| html! {
+                    <path d={d.clone()} class={CELL_CLASSES[i]} />
+                }) }
+                <path d={fade_cells} class="cell-fade" />
+                <path d={hl_cells} class="cell-hl" />
+                { for letter_html }
+            </g>
             { for cut_marks }
         </g>
     }
 }
+
+/// A dotted "feeds" arrow from one box to another (right to left, or top to bottom on phones).
+fn feed_path(lay: &Layout, from: Rect, to: Rect) -> String {
+    if lay.vertical {
+        format!("M{:.1},{:.1}L{:.1},{:.1}", from.x + from.w / 2.0, from.y + from.h, to.x + to.w / 2.0, to.y)
+    } else {
+        let (x0, y0, x1, y1) = (from.x + from.w, from.cy(), to.x, to.cy());
+        format!("M{x0:.1},{y0:.1}C{:.1},{y0:.1} {:.1},{y1:.1} {x1:.1},{y1:.1}", x0 + 20.0, x1 - 20.0)
+    }
+}
+
+const CELL_CLASSES: [&str; 8] = ["cell k0", "cell k1", "cell k2", "cell k3", "cell k4", "cell k5", "cell kx", "cell-empty"];
 
 #[allow(clippy::too_many_arguments)]
 fn member_box(l: Lang, v: &View, id: NodeId, r: Rect, ctl: &Ctl, picked: bool, short: String, body: Html) -> Html {
@@ -752,7 +944,7 @@ fn member_box(l: Lang, v: &View, id: NodeId, r: Rect, ctl: &Ctl, picked: bool, s
 #[derive(Properties, PartialEq)]
 struct MovingProps {
     lang: Lang,
-    snap: Snap,
+    snap: Motion,
     layout: Rc<Layout>,
     show_control: bool,
     speed: f64,
@@ -761,12 +953,12 @@ struct MovingProps {
 /// Messages in flight and recent drops, every frame.
 #[function_component(Moving)]
 fn moving(p: &MovingProps) -> Html {
-    let v = &*p.snap.view;
+    let v = &p.snap;
     let lay = &*p.layout;
     let n = lay.node.len() as NodeId;
     let mut paths: [String; 8] = Default::default();
     let now = v.now_us as f64;
-    for m in &v.messages {
+    for m in v.messages.iter() {
         if m.from >= n || m.to >= n {
             continue;
         }
@@ -916,7 +1108,7 @@ fn pick_menu(l: Lang, pick: &Pick, snap: &Snap, lay: &Layout, ctl: &Ctl) -> Html
             ((x0 + x1) / 2.0, (y0 + y1) / 2.0 + 6.0, trf(l, "menu.link", &[("a", &na.name), ("b", &nb.name)]), bs)
         }
     };
-    let left = (x / W * 100.0).clamp(0.0, 100.0);
+    let left = (x / lay.w * 100.0).clamp(0.0, 100.0);
     let top = (y / lay.h * 100.0).clamp(0.0, 100.0);
     let align = if left > 60.0 { "right" } else { "left" };
     let style = if align == "right" { format!("right:{:.1}%;top:{top:.1}%", 100.0 - left) } else { format!("left:{left:.1}%;top:{top:.1}%") };
