@@ -229,16 +229,7 @@ impl Consumer {
                     CommitMode::BeforeProcess => {
                         // At-most-once: commit the batch's end first, apply once it is acknowledged.
                         self.vol.held.insert(part, (offset + n, batch));
-                        ctx.send(
-                            ctx.topo.controller,
-                            Msg::OffsetCommit {
-                                group: self.group,
-                                member: self.member,
-                                generation: self.vol.generation,
-                                part,
-                                offset: offset + n,
-                            },
-                        );
+                        self.commit(part, offset + n, ctx);
                     }
                 }
                 self.fetch(part, ctx);
@@ -267,6 +258,14 @@ impl Consumer {
         }
     }
 
+    /// OffsetCommit of `offset` (the next record to read) for `part`, in this generation.
+    fn commit(&self, part: PartIdx, offset: u64, ctx: &mut Ctx) {
+        ctx.send(
+            ctx.topo.controller,
+            Msg::OffsetCommit { group: self.group, member: self.member, generation: self.vol.generation, part, offset },
+        );
+    }
+
     fn kick(&mut self, ctx: &mut Ctx) {
         if !self.vol.busy && !self.vol.buffer.is_empty() {
             self.vol.busy = true;
@@ -288,16 +287,7 @@ impl Consumer {
         }
         let more_of_part = self.vol.buffer.iter().any(|b| b.0 == part);
         if ctx.cfg.consumer_commit == CommitMode::AfterProcess && !more_of_part {
-            ctx.send(
-                ctx.topo.controller,
-                Msg::OffsetCommit {
-                    group: self.group,
-                    member: self.member,
-                    generation: self.vol.generation,
-                    part,
-                    offset: off + 1,
-                },
-            );
+            self.commit(part, off + 1, ctx);
         }
         if self.vol.buffer.is_empty() {
             self.vol.busy = false;
