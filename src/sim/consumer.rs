@@ -174,10 +174,8 @@ impl Consumer {
 
     pub fn on_message(&mut self, _from: NodeId, msg: Msg, ctx: &mut Ctx) {
         match msg {
-            Msg::GroupAssign { assignment, .. } => {
-                if assignment.generation != self.vol.generation {
-                    self.assign(assignment.generation, assignment.partitions, ctx);
-                }
+            Msg::GroupAssign { assignment, .. } if assignment.generation != self.vol.generation => {
+                self.assign(assignment.generation, assignment.partitions, ctx);
             }
             Msg::MetadataResp { leaders } => {
                 self.vol.leaders = leaders;

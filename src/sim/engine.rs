@@ -512,7 +512,7 @@ impl TraceHash {
     }
     #[inline]
     pub fn mix(&mut self, w: u64) {
-        self.0 = (self.0.rotate_left(5) ^ w).wrapping_mul(0x51_7cc1_b727_220a_95);
+        self.0 = (self.0.rotate_left(5) ^ w).wrapping_mul(0x517c_c1b7_2722_0a95);
     }
     pub fn hex(&self) -> String {
         format!("{:016x}", self.0)
