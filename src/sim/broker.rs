@@ -10,7 +10,8 @@
 //!   `min.insync.replicas`; otherwise answered once the high watermark passes the record, with
 //!   NOT_ENOUGH_REPLICAS_AFTER_APPEND if the ISR shrank below the minimum meanwhile.
 //! - Idempotent producer: per producer id the broker keeps the last five batches' sequence
-//!   numbers ("the broker retains the five most recent batches"); a retry of one of them is
+//!   numbers (the broker "retains record metadata for the 5 most recent batches",
+//!   `ProducerStateEntry`, KAFKA-17926 — why max.in.flight must stay ≤ 5); a retry of one of them is
 //!   answered with its original offset and not appended; a sequence gap is refused.
 //! - Truncation uses leader epochs (KIP-101/KIP-279/KIP-320): a follower's fetch carries the
 //!   epoch of its last record; if the leader's log diverges there, the leader answers with the
