@@ -36,6 +36,13 @@ fn view_shows_nodes_messages_and_faults() {
     assert!(matches!(status("db2-c1"), NodeStatus::Paused(_)), "a replica's consumer pauses with it");
     assert_eq!(v.cuts.len(), 2, "a two-way cut is two directions");
     assert!(v.partitions.iter().flat_map(|p| &p.replicas).any(|r| r.role == "down"));
+    // The live per-replica divergence equals a recount over every delivery.
+    for (i, db) in v.dbs.iter().enumerate() {
+        let recount = (0..v.delivery_names.len() as u32)
+            .filter(|d| sim.dbs[i].rows.get(d).copied() != sim.app.rows.get(*d as usize).copied().flatten())
+            .count();
+        assert_eq!(db.differing, recount, "db{}", i + 1);
+    }
 
     sim.command_now(Action::Heal { from: None, to: None });
     sim.command_now(Action::Restart { node: "broker-2".into() });

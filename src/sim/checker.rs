@@ -231,6 +231,11 @@ impl Checker {
         self.divergent
     }
 
+    /// Rows of one replica that differ from `app` (cheap; 0 for a replica not listed).
+    pub fn divergent_of(&self, replica: NodeId) -> u64 {
+        self.replicas.get(&replica).map(|r| r.divergent).unwrap_or(0)
+    }
+
     /// Runs a fresh checker over a whole history.
     pub fn check(recs: &[Rec]) -> CheckReport {
         let mut c = Checker::new();
