@@ -46,6 +46,15 @@ fn run(args: &[String]) -> Result<(), String> {
         "check" => cmd_check(&args[1..]),
         "config" => cmd_config(&args[1..]),
         "bench" => cmd_bench(&args[1..]),
+        // Hidden (not in the usage line): the `#s=` payload of a scenario, for tests and blog
+        // authors; the page's "copy link" writes the same encoding.
+        "share" => match &args[1..] {
+            [target] => {
+                println!("{}", sim::share::encode(&load_scenario(target)?));
+                Ok(())
+            }
+            _ => Err("share takes one scenario id or file: lab share <ID|FILE>".into()),
+        },
         "-h" | "--help" | "help" => {
             println!("{}", usage());
             Ok(())

@@ -389,17 +389,20 @@ pub enum Ev {
     Resume { node: NodeId },
 }
 
-/// A queue entry, ordered by (time, seq).
+/// A queue entry, ordered by (time, class, seq): at one instant, commands (class 0) run before
+/// everything else (class 1), so a command replays at the same point whether it was in the
+/// scenario from the start or added live.
 #[derive(Clone, Debug)]
 pub struct Entry {
     pub at: Time,
+    pub class: u8,
     pub seq: u64,
     pub ev: Ev,
 }
 
 impl PartialEq for Entry {
     fn eq(&self, other: &Self) -> bool {
-        self.at == other.at && self.seq == other.seq
+        self.at == other.at && self.class == other.class && self.seq == other.seq
     }
 }
 impl Eq for Entry {}
@@ -409,9 +412,9 @@ impl PartialOrd for Entry {
     }
 }
 impl Ord for Entry {
-    /// Reversed, so `BinaryHeap` pops the earliest (time, seq) first.
+    /// Reversed, so `BinaryHeap` pops the earliest (time, class, seq) first.
     fn cmp(&self, other: &Self) -> Ordering {
-        (other.at, other.seq).cmp(&(self.at, self.seq))
+        (other.at, other.class, other.seq).cmp(&(self.at, self.class, self.seq))
     }
 }
 
@@ -425,7 +428,8 @@ pub struct Queue {
 impl Queue {
     pub fn push(&mut self, at: Time, ev: Ev) {
         self.seq += 1;
-        self.heap.push(Entry { at, seq: self.seq, ev });
+        let class = u8::from(!matches!(ev, Ev::Command(_)));
+        self.heap.push(Entry { at, class, seq: self.seq, ev });
     }
     pub fn pop(&mut self) -> Option<Entry> {
         self.heap.pop()

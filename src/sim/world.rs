@@ -278,12 +278,18 @@ impl Sim {
         self.run_until(self.until);
     }
 
-    /// Applies an extra command now (from the page), as if the scenario had it at this time.
+    /// Applies an extra command (from the page) at the next whole millisecond, and runs the
+    /// simulation to it. A scenario's commands are whole milliseconds and run first at their
+    /// instant, so `commands()` replays this run exactly: the same trace hash as the live run.
     pub fn command_now(&mut self, action: Action) {
-        let at_ms = self.now / MS;
+        let at_ms = self.now / MS + 1;
+        if at_ms * MS > self.until {
+            return; // the run is over
+        }
         self.commands.push(Command { at_ms, action });
         let i = self.commands.len() - 1;
-        self.queue.push(self.now, Ev::Command(i));
+        self.queue.push(at_ms * MS, Ev::Command(i));
+        self.run_until(at_ms * MS);
     }
 
     /// The commands so far (scenario's and the page's), for sharing a run.

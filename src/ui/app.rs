@@ -9,6 +9,8 @@ use super::i18n::{t, Lang};
 pub fn app() -> Html {
     let lang = use_state(super::initial_lang);
     let embed = *use_memo((), |_| super::is_embed());
+    // The scenario the link asks for (or the default, with the link's problems), read once.
+    let route = use_memo((), |_| super::route::current());
     let l = *lang;
 
     use_effect_with(l, |l| {
@@ -55,9 +57,10 @@ pub fn app() -> Html {
                 </nav>
             </header>
             <main class="app-main">
-                <section class="topology" data-testid="topology" aria-label={t(l, "topology.label")}>
-                    <p class="placeholder">{ t(l, "topology.placeholder") }</p>
-                </section>
+                <super::route::LinkProblems lang={l} route={route.clone()} />
+                <super::playground::Playground lang={l} {embed} scenario={Some(route.scenario.clone())} bounded={route.bounded}
+                    tour={html! { <super::guide::Guide lang={l} route={route.clone()} /> }}
+                    share={html! { <super::links::ShareBar lang={l} /> }} />
             </main>
             if embed {
                 <a class="open-full" target="_blank" rel="noopener"

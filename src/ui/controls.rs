@@ -86,8 +86,8 @@ pub fn fire_panel(p: &PanelProps) -> Html {
     };
     let rate = {
         let ctl = ctl.clone();
-        Callback::from(move |e: Event| {
-            if let Ok(r) = input_value(&e).parse::<u32>() {
+        Callback::from(move |text: String| {
+            if let Ok(r) = text.trim().parse::<u32>() {
                 ctl.dispatch(Ui::SetTrafficRate(r));
             }
         })
@@ -147,7 +147,7 @@ pub fn fire_panel(p: &PanelProps) -> Html {
                 </button>
                 <label class="inline">
                     <span>{ tr(l, "traffic.rate") }</span>
-                    <input type="number" min="1" max="2000" value={p.ui.traffic_rate.to_string()} onchange={rate} data-testid="traffic-rate" />
+                    <super::draft::DraftInput min="1" max="2000" value={p.ui.traffic_rate.to_string()} on_commit={rate} testid="traffic-rate" />
                 </label>
                 <button type="button" onclick={burst} data-testid="burst" aria-keyshortcuts="b" title={tr(l, "traffic.burst_hint")}>{ tr(l, "traffic.burst") }</button>
             </div>
@@ -209,8 +209,8 @@ pub fn fault_panel(p: &PanelProps) -> Html {
     let (lat, jit, drop, dup) = v.network;
     let net_slider = |key: &'static str, label: &'static str, value: f64, min: f64, max: f64, step: f64, unit: &'static str| {
         let ctl = ctl.clone();
-        let onchange = Callback::from(move |e: Event| {
-            let Ok(x) = input_value(&e).parse::<f64>() else { return };
+        let on_commit = Callback::from(move |text: String| {
+            let Ok(x) = text.parse::<f64>() else { return };
             let action = match key {
                 "latency_ms" => Action::Net { latency_ms: Some(x as u64), jitter_ms: None, drop: None, duplicate: None },
                 "jitter_ms" => Action::Net { latency_ms: None, jitter_ms: Some(x as u64), drop: None, duplicate: None },
@@ -223,8 +223,8 @@ pub fn fault_panel(p: &PanelProps) -> Html {
         html! {
             <label class="slider">
                 <span>{ tr(l, label) }</span>
-                <input type="range" min={min.to_string()} max={max.to_string()} step={step.to_string()}
-                    value={value.to_string()} {onchange} data-testid={format!("net-{key}")} aria-valuetext={shown.clone()} />
+                <super::draft::DraftInput kind="range" min={min.to_string()} max={max.to_string()} step={step.to_string()}
+                    value={value.to_string()} {on_commit} testid={format!("net-{key}")} valuetext={shown.clone()} />
                 <output>{ shown }</output>
             </label>
         }

@@ -153,3 +153,33 @@ pub fn delivery_view(p: &LanesProps) -> Html {
         </section>
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wasm_bindgen_test::*;
+
+    /// A replica that applied seq 3 before 2, applied 2 twice, and never got 4: the lane says
+    /// reordered, duplicate, and missing #4.
+    #[wasm_bindgen_test]
+    fn lanes_mark_reorder_duplicates_and_gaps() {
+        use Kind::*;
+        let raw = vec![
+            (0, 1, 10, Created, 1, true),
+            (0, 2, 11, RiderAssigned, 2, true),
+            (0, 3, 12, PickupReadyRequested, 3, true),
+            (0, 4, 13, PickedUp, 4, true),
+            (5, 5, 10, Created, 1, true),
+            (5, 6, 12, PickupReadyRequested, 3, true),
+            (5, 7, 11, RiderAssigned, 2, true),
+            (5, 8, 11, RiderAssigned, 2, true),
+        ];
+        let lanes = build_lanes(&raw, &[0, 5]);
+        let (_, chips, missing) = &lanes[1];
+        assert_eq!(chips[1].gap_before, vec![2]);
+        assert!(chips[2].reordered && !chips[2].duplicate);
+        assert!(chips[3].duplicate);
+        assert_eq!(missing, &vec![4]);
+        assert!(lanes[0].1.iter().all(|c| !c.reordered && !c.duplicate));
+    }
+}

@@ -1,13 +1,28 @@
 //! The Yew page: a thin face over `crate::sim`.
 //!
-//! For now this is the shell (header, language switch, an empty topology region); the panels that
-//! show the simulation are added beside `app.rs`, one component per panel.
+//! `app.rs` is the shell (header, language switch); `playground.rs` owns the run and lays out the
+//! panels: `toolbar`, `topology`, `controls` (fire, faults), `settings`, `checker`, `lanes`
+//! (delivery view); `state` is the UI reducer and `text` the look-up helpers over `i18n`.
 
 mod app;
+mod checker;
+mod controls;
+mod draft;
+mod lanes;
+pub mod playground;
+mod settings;
+pub mod state;
+mod text;
+mod toolbar;
+mod topology;
 pub mod i18n;
 pub mod panic;
 pub mod kafka_panel;
 pub mod tour;
+pub mod route;
+pub mod guide;
+pub mod split;
+pub mod links;
 
 pub use app::App;
 use i18n::Lang;

@@ -65,12 +65,21 @@ pub struct Engine {
     pub rev: u64,
     /// Wall time (performance.now, ms) when the current frame's work began; for the benchmark.
     pub frame_t0: Option<f64>,
+    /// What the frame did besides moving messages (0 nothing, 1 built a view, 2 re-rendered the
+    /// brokers, 3 the other boxes, 4 the side panels); for the benchmark's breakdown.
+    pub frame_kind: u8,
 }
 
 impl Engine {
     pub fn new(mut scenario: Scenario) -> Engine {
         scenario.until_ms = UNTIL_MS_MAX;
-        Engine { sim: Sim::new(scenario.clone()), base: scenario, traffic_next_us: 0, carry_us: 0.0, rev: 0, frame_t0: None }
+        Engine { sim: Sim::new(scenario.clone()), base: scenario, traffic_next_us: 0, carry_us: 0.0, rev: 0, frame_t0: None, frame_kind: 0 }
+    }
+
+    /// Like [`Engine::new`] but the run stops at the scenario's own `until_ms` (a scenario opened
+    /// from a link: its finished run has the same trace hash as `lab run`).
+    pub fn bounded(scenario: Scenario) -> Engine {
+        Engine { sim: Sim::new(scenario.clone()), base: scenario, traffic_next_us: 0, carry_us: 0.0, rev: 0, frame_t0: None, frame_kind: 0 }
     }
 
     /// Starts the run again from the same scenario (same seed: the same run).
@@ -142,9 +151,13 @@ struct CtlInner {
     dispatch: UseReducerDispatcher<State>,
     fast: UseStateSetter<Motion>,
     mid: UseStateSetter<Snap>,
+    mid2: UseStateSetter<Snap>,
     slow: UseStateSetter<Snap>,
     /// The UI state as of the last render (for keyboard shortcuts and the frame loop).
     ui: RefCell<Rc<State>>,
+    /// Revision of the last full refresh: views built before it are stale (a restart may have
+    /// changed the node list) and are dropped by the frame loop.
+    refreshed: Cell<u64>,
 }
 
 impl PartialEq for Ctl {
@@ -172,8 +185,10 @@ impl Ctl {
             let mut e = self.engine();
             (e.snap(), e.motion())
         };
+        self.0.refreshed.set(snap.rev);
         self.0.fast.set(motion);
         self.0.mid.set(snap.clone());
+        self.0.mid2.set(snap.clone());
         self.0.slow.set(snap);
     }
 
@@ -340,6 +355,9 @@ pub struct Props {
     /// The scenario to start with (default: the built-in playground).
     #[prop_or_default]
     pub scenario: Option<Rc<Scenario>>,
+    /// Stop at the scenario's own `until_ms` instead of running on (links: `?scenario=`, `#s=`).
+    #[prop_or_default]
+    pub bounded: bool,
     /// Room for the guided tour panel (issue "scenarios"), shown above the side panel.
     #[prop_or_default]
     pub tour: Html,
@@ -368,8 +386,9 @@ fn bench_mode() -> bool {
     super::query_param("bench").as_deref() == Some("1")
 }
 
-/// Appends one frame time (ms) and the messages in flight to `window.__labFrames`.
-fn record_frame(ms: f64, in_flight: usize) {
+/// Appends one frame's work time (ms), the messages in flight and the frame's kind to
+/// `window.__labFrames`.
+fn record_frame(ms: f64, in_flight: usize, kind: u8) {
     let Some(w) = web_sys::window() else { return };
     let key = wasm_bindgen::JsValue::from_str("__labFrames");
     let arr = match js_sys::Reflect::get(&w, &key).ok().and_then(|v| v.dyn_into::<js_sys::Array>().ok()) {
@@ -380,7 +399,7 @@ fn record_frame(ms: f64, in_flight: usize) {
             a
         }
     };
-    let pair = js_sys::Array::of2(&ms.into(), &(in_flight as f64).into());
+    let pair = js_sys::Array::of3(&ms.into(), &(in_flight as f64).into(), &(kind as f64).into());
     arr.push(&pair);
 }
 
@@ -391,11 +410,10 @@ struct Loop {
     last_ts: Cell<Option<f64>>,
     last_mid: Cell<f64>,
     last_slow: Cell<f64>,
-    /// The view built for the last mid update, handed to the slow panels on a later frame so the
-    /// two re-renders never fall on the same frame.
-    pending_slow: RefCell<Option<Snap>>,
-    /// A view built on the last frame, to be rendered by the topology on this one.
-    pending_mid: RefCell<Option<Snap>>,
+    /// A view built on an earlier frame and the stage of handing it out (1: brokers, 2: other
+    /// boxes, 3: side panels), one stage a frame.
+    staged: RefCell<Option<Snap>>,
+    stage: Cell<u8>,
 }
 
 fn tick(lp: Rc<Loop>, ts: f64) {
@@ -403,30 +421,47 @@ fn tick(lp: Rc<Loop>, ts: f64) {
     let dt = lp.last_ts.get().map(|l| (ts - l).clamp(0.0, 100.0)).unwrap_or(0.0);
     lp.last_ts.set(Some(ts));
     let ui = lp.ctl.ui();
-    // Work is spread over frames: the full view is built on one frame, the topology re-rendered
-    // from it on the next, the side panels on the one after; messages move on every frame.
+    // Paused (rendered so) but this frame's loop not yet cancelled: a tour step that just moved
+    // the run to its `at_ms` must stay exactly there.
+    if !ui.playing {
+        return;
+    }
+    // Work is spread over frames: the full view is built on one frame, the brokers re-rendered
+    // from it on the next, the other boxes on the one after, the side panels after that (when
+    // due); messages move on every frame.
     let mid_due = ts - lp.last_mid.get() >= 100.0;
-    let pending_mid = lp.pending_mid.borrow_mut().take();
+    let staged = lp.staged.borrow_mut().take().filter(|s| s.rev > lp.ctl.0.refreshed.get());
     let (motion, built) = {
         let mut e = lp.ctl.engine();
         e.frame_t0 = Some(t0);
         let traffic = ui.traffic_on.then_some(ui.traffic_rate);
         e.advance(dt * lp.speed.get() * 1000.0, traffic);
-        let build = mid_due && pending_mid.is_none();
+        let build = mid_due && staged.is_none();
+        e.frame_kind = if build { 1 } else if staged.is_some() { lp.stage.get() + 1 } else { 0 };
         (e.motion(), build.then(|| e.snap()))
     };
     lp.ctl.0.fast.set(motion);
     if let Some(snap) = built {
         lp.last_mid.set(ts);
-        *lp.pending_mid.borrow_mut() = Some(snap);
-    } else if let Some(snap) = pending_mid {
-        lp.ctl.0.mid.set(snap.clone());
-        if ts - lp.last_slow.get() >= 250.0 {
-            lp.last_slow.set(ts);
-            *lp.pending_slow.borrow_mut() = Some(snap);
+        lp.stage.set(1);
+        *lp.staged.borrow_mut() = Some(snap);
+    } else if let Some(snap) = staged {
+        match lp.stage.get() {
+            1 => {
+                lp.ctl.0.mid.set(snap.clone());
+                lp.stage.set(2);
+                *lp.staged.borrow_mut() = Some(snap);
+            }
+            2 => {
+                lp.ctl.0.mid2.set(snap.clone());
+                if ts - lp.last_slow.get() >= 250.0 {
+                    lp.last_slow.set(ts);
+                    lp.stage.set(3);
+                    *lp.staged.borrow_mut() = Some(snap);
+                }
+            }
+            _ => lp.ctl.0.slow.set(snap),
         }
-    } else if let Some(snap) = lp.pending_slow.borrow_mut().take() {
-        lp.ctl.0.slow.set(snap);
     }
     let next = lp.clone();
     *lp.handle.borrow_mut() = Some(request_animation_frame(move |ts| tick(next, ts)));
@@ -436,7 +471,11 @@ fn tick(lp: Rc<Loop>, ts: f64) {
 #[function_component(Playground)]
 pub fn playground(props: &Props) -> Html {
     let scenario = props.scenario.clone();
-    let engine = use_mut_ref(move || Engine::new(scenario.map(|s| (*s).clone()).unwrap_or_else(default_scenario)));
+    let bounded = props.bounded;
+    let engine = use_mut_ref(move || {
+        let s = scenario.map(|s| (*s).clone()).unwrap_or_else(default_scenario);
+        if bounded { Engine::bounded(s) } else { Engine::new(s) }
+    });
     // With reduced motion the run starts paused: the reader steps or presses play.
     let ui = use_reducer(|| State { playing: !prefers_reduced_motion(), ..State::default() });
     let first = {
@@ -448,12 +487,13 @@ pub fn playground(props: &Props) -> Html {
         use_state(move || engine.borrow_mut().motion())
     };
     let mid = use_state(first.clone());
+    let mid2 = use_state(first.clone());
     let slow = use_state(first);
     let ctl = {
-        let (engine, d, f, m, s) = (engine.clone(), ui.dispatcher(), fast.setter(), mid.setter(), slow.setter());
+        let (engine, d, f, m, m2, s) = (engine.clone(), ui.dispatcher(), fast.setter(), mid.setter(), mid2.setter(), slow.setter());
         let ui = ui.clone();
         use_memo((), move |_| {
-            Ctl(Rc::new(CtlInner { engine, dispatch: d, fast: f, mid: m, slow: s, ui: RefCell::new(Rc::new((*ui).clone())) }))
+            Ctl(Rc::new(CtlInner { engine, dispatch: d, fast: f, mid: m, mid2: m2, slow: s, ui: RefCell::new(Rc::new((*ui).clone())), refreshed: Cell::new(0) }))
         })
     };
     let ctl: Ctl = (*ctl).clone();
@@ -474,8 +514,8 @@ pub fn playground(props: &Props) -> Html {
                 last_ts: Cell::new(None),
                 last_mid: Cell::new(0.0),
                 last_slow: Cell::new(0.0),
-                pending_slow: RefCell::new(None),
-                pending_mid: RefCell::new(None),
+                staged: RefCell::new(None),
+                stage: Cell::new(0),
             });
             if playing {
                 let first = lp.clone();
@@ -493,13 +533,28 @@ pub fn playground(props: &Props) -> Html {
         let n = fast.messages.len();
         use_effect(move || {
             if bench {
-                if let Some(t0) = engine.borrow_mut().frame_t0.take() {
-                    record_frame(now_ms() - t0, n);
+                let mut e = engine.borrow_mut();
+                if let Some(t0) = e.frame_t0.take() {
+                    record_frame(now_ms() - t0, n, e.frame_kind);
                 }
             }
         });
     }
 
+    // A new scenario from the parent (a tour, a shared link) replaces the run; the first one was
+    // used to build the engine above.
+    {
+        let ctl = ctl.clone();
+        let first = use_mut_ref(|| true);
+        use_effect_with(props.scenario.clone(), move |scenario| {
+            if std::mem::replace(&mut *first.borrow_mut(), false) {
+                return;
+            }
+            if let Some(scenario) = scenario {
+                ctl.load((**scenario).clone());
+            }
+        });
+    }
     use_keyboard(ctl.clone());
     let narrow = use_narrow();
 
@@ -508,14 +563,17 @@ pub fn playground(props: &Props) -> Html {
     let s = &*ui;
     let now_us = fast.now_us;
 
+    // The tour and share slots are rendered inside: they reach the run through this context.
     html! {
+        <ContextProvider<Ctl> context={ctl.clone()}>
         <div class={classes!("playground", embed.then_some("embed"))} data-testid="playground"
             data-now-us={now_us.to_string()} data-playing={s.playing.to_string()}>
-            <super::toolbar::Toolbar lang={l} ui={Rc::new(s.clone())} motion={(*fast).clone()} seed={mid.view.seed} ctl={ctl.clone()}
+            <super::toolbar::Toolbar lang={l} ui={Rc::new(s.clone())} motion={(*fast).clone()} seed={mid.view.seed}
+                converged={mid.view.check.converged} divergent={mid.view.check.divergent_rows} ctl={ctl.clone()}
                 share={props.share.clone()} />
             <div class="pg-grid">
                 <section class="topology" data-testid="topology" aria-label={tr(l, "topology.label")}>
-                    <super::topology::Topology lang={l} ui={Rc::new(s.clone())} snap={(*mid).clone()}
+                    <super::topology::Topology lang={l} ui={Rc::new(s.clone())} snap={(*mid).clone()} snap2={(*mid2).clone()}
                         moving={(*fast).clone()} ctl={ctl.clone()} narrow={narrow} />
                 </section>
                 <aside class="pg-side" aria-label={tr(l, "side.label")}>
@@ -554,6 +612,7 @@ pub fn playground(props: &Props) -> Html {
                 <super::toolbar::Help lang={l} ctl={ctl.clone()} />
             }
         </div>
+        </ContextProvider<Ctl>>
     }
 }
 
@@ -567,15 +626,12 @@ fn is_narrow() -> bool {
 /// Whether the page is narrow, following window resizes.
 #[hook]
 fn use_narrow() -> bool {
-    let narrow = use_state(is_narrow);
+    let narrow = use_state_eq(is_narrow);
     {
         let narrow = narrow.clone();
         use_effect_with((), move |_| {
             let listener = gloo::events::EventListener::new(&gloo::utils::window(), "resize", move |_| {
-                let now = is_narrow();
-                if *narrow != now {
-                    narrow.set(now);
-                }
+                narrow.set(is_narrow());
             });
             move || drop(listener)
         });

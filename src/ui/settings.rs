@@ -21,7 +21,7 @@ pub const GROUPS: &[(&str, &[&str])] = &[
         "set.group.consumers",
         &["consumer_commit", "idempotent_consumer", "consumers_per_group", "consumer_ms_per_record", "dashboard", "servers", "bus_groups"],
     ),
-    ("set.group.replicas", &["replicas", "write_mode", "read_mode"]),
+    ("set.group.replicas", &["replicas", "write_mode", "read_mode", "replica_spread_ms"]),
     ("set.group.network", &["network.latency_ms", "network.jitter_ms", "network.drop", "network.duplicate"]),
 ];
 
@@ -98,15 +98,12 @@ pub fn settings_panel(p: &SettingsProps) -> Html {
             let apply = apply.clone();
             let step = if is_int { "1" } else if key.contains("drop") || key.contains("duplicate") { "0.01" } else { "0.1" };
             html! {
-                <input type="number" id={id.clone()} data-testid={id.clone()} step={step} value={cur.to_string()}
-                    onchange={Callback::from(move |e: Event| {
-                        if let Some(i) = e.target_dyn_into::<web_sys::HtmlInputElement>() { apply.emit(i.value()); }
-                    })} />
+                <super::draft::DraftInput id={id.clone()} testid={id.clone()} step={step} value={cur.to_string()} on_commit={apply} />
             }
         };
         let err = errors.as_ref().filter(|(ek, _)| ek == key).map(|(_, e)| html! { <p class="error" role="alert">{ e.clone() }</p> });
         html! {
-            <div class={classes!("setting", doc.topology.then_some("topology"))}>
+            <div class={classes!("setting", doc.topology.then_some("needs-restart"))}>
                 <label for={id.clone()}><code>{ key.to_string() }</code></label>
                 { control }
                 <p class="explain">{ tr_dyn(l, &format!("doc.{key}"), doc.doc) }
@@ -116,6 +113,8 @@ pub fn settings_panel(p: &SettingsProps) -> Html {
             </div>
         }
     };
+    let others: Vec<&str> =
+        docs.iter().map(|d| d.key).filter(|k| !GROUPS.iter().any(|(_, keys)| keys.contains(k))).collect();
     html! {
         <div class="panel settings" data-testid="settings-panel">
             <p class="hint">{ tr(l, "set.hint") }</p>
@@ -125,18 +124,30 @@ pub fn settings_panel(p: &SettingsProps) -> Html {
                     { for keys.iter().map(|k| field(k)) }
                 </fieldset>
             }) }
+            // Keys the model documents but no group names yet still get a control.
+            if !others.is_empty() {
+                <fieldset>
+                    <legend>{ tr(l, "set.group.other") }</legend>
+                    { for others.iter().map(|k| field(k)) }
+                </fieldset>
+            }
         </div>
     }
 }
 
 #[cfg(test)]
 mod tests {
-    /// Every documented config key is in exactly one settings group.
-    #[test]
-    fn every_key_is_grouped() {
+    use wasm_bindgen_test::*;
+
+    /// Every documented config key is in exactly one settings group, and has a Korean
+    /// explanation in the text table.
+    #[wasm_bindgen_test]
+    fn every_key_is_grouped_and_explained() {
         for doc in crate::sim::scenario::config_key_docs() {
             let n = super::GROUPS.iter().filter(|(_, keys)| keys.contains(&doc.key)).count();
             assert_eq!(n, 1, "{} is in {n} groups", doc.key);
+            let key = format!("doc.{}", doc.key);
+            assert!(crate::ui::i18n::TABLE.iter().any(|(k, _, _)| *k == key), "no text for {key}");
         }
     }
 }

@@ -177,13 +177,30 @@ impl Reducible for State {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use wasm_bindgen_test::*;
 
-    /// The slider's ends are the advertised range and the default is 0.02×.
-    #[test]
+    // The lib's unit tests run in the browser (`cargo test --target wasm32-unknown-unknown`):
+    // `ui` is wasm-only. Configured once for the whole lib test binary.
+    wasm_bindgen_test_configure!(run_in_browser);
+
+    /// The slider's ends are the advertised range (0.01×–100×, logarithmic) and the default is
+    /// 0.02×.
+    #[wasm_bindgen_test]
     fn speed_scale_is_logarithmic() {
         assert!((speed_of(0) - 0.01).abs() < 1e-9);
         assert!((speed_of(SPEED_STEPS) - 100.0).abs() < 1e-6);
         assert!((speed_of(SPEED_STEPS / 2) - 1.0).abs() < 1e-9);
         assert!((speed_of(SPEED_DEFAULT_POS) - 0.02).abs() < 0.001);
+        assert_eq!(speed_label(100.0), "100×");
+        assert_eq!(speed_label(0.02), "0.020×");
+    }
+
+    /// A new run clears selections that named ids of the old run.
+    #[wasm_bindgen_test]
+    fn new_run_clears_picks() {
+        let s = Rc::new(State { delivery: Some(3), pick: Some(Pick::Node(1)), ..State::default() });
+        let s = s.reduce(Action::NewRun);
+        assert_eq!(s.delivery, None);
+        assert_eq!(s.pick, None);
     }
 }

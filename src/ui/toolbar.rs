@@ -16,6 +16,9 @@ pub struct ToolbarProps {
     pub ui: Rc<State>,
     pub motion: Motion,
     pub seed: u64,
+    /// The checker's verdict, always in sight.
+    pub converged: bool,
+    pub divergent: u64,
     pub ctl: Ctl,
     #[prop_or_default]
     pub share: Html,
@@ -52,13 +55,9 @@ pub fn toolbar(p: &ToolbarProps) -> Html {
     };
     let on_seed = {
         let ctl = ctl.clone();
-        Callback::from(move |e: Event| {
-            if let Some(i) = e.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) {
-                match i.value().trim().parse::<u64>() {
-                    Ok(seed) => ctl.reset(Some(seed)),
-                    Err(_) => ctl.dispatch(Ui::Toast(Some(("toast.bad_seed", i.value())))),
-                }
-            }
+        Callback::from(move |text: String| match text.trim().parse::<u64>() {
+            Ok(seed) => ctl.reset(Some(seed)),
+            Err(_) => ctl.dispatch(Ui::Toast(Some(("toast.bad_seed", text)))),
         })
     };
     let new_seed = {
@@ -72,10 +71,6 @@ pub fn toolbar(p: &ToolbarProps) -> Html {
     let help = {
         let ctl = ctl.clone();
         Callback::from(move |_| ctl.dispatch(Ui::ToggleHelp))
-    };
-    let control = {
-        let ctl = ctl.clone();
-        Callback::from(move |_| ctl.dispatch(Ui::ToggleControl))
     };
     let speed = speed_text(ui.speed_pos);
     let data_in_flight = v.messages.iter().filter(|m| m.data).count();
@@ -99,8 +94,8 @@ pub fn toolbar(p: &ToolbarProps) -> Html {
             </label>
             <label class="tb-group seed">
                 <span>{ tr(l, "tb.seed") }</span>
-                <input type="number" min="0" inputmode="numeric" data-testid="seed" title={tr(l, "tb.seed_hint")}
-                    value={p.seed.to_string()} onchange={on_seed} />
+                <super::draft::DraftInput testid="seed" min="0" title={tr(l, "tb.seed_hint")}
+                    value={p.seed.to_string()} on_commit={on_seed} />
                 <button type="button" onclick={new_seed} title={tr(l, "key.seed")}
                     aria-keyshortcuts="g">{ tr(l, "tb.new_seed") }</button>
             </label>
@@ -110,10 +105,9 @@ pub fn toolbar(p: &ToolbarProps) -> Html {
                 <span class="clock" data-testid="clock">{ fmt_time_us(v.now_us) }</span>
                 <span class="muted" data-testid="in-flight">{ trf(l, "tb.in_flight", &[("n", &data_in_flight.to_string()), ("m", &(v.messages.len() - data_in_flight).to_string())]) }</span>
             </div>
-            <label class="tb-check">
-                <input type="checkbox" checked={ui.show_control} onchange={control} data-testid="show-control" />
-                { tr(l, "tb.control") }
-            </label>
+            <span class={classes!("tb-conv", if p.converged { "yes" } else { "no" })} role="status" data-testid="toolbar-converged">
+                { if p.converged { tr(l, "check.converged").to_string() } else { trf(l, "tb.diverged", &[("n", &p.divergent.to_string())]) } }
+            </span>
             { p.share.clone() }
             <button type="button" class="help-btn" data-testid="help" onclick={help}
                 aria-keyshortcuts="?" aria-label={tr(l, "help.title")}>{ "?" }</button>

@@ -472,8 +472,10 @@ pub fn kind_class(kind: Option<Kind>) -> &'static str {
 pub struct TopologyProps {
     pub lang: Lang,
     pub ui: Rc<State>,
-    /// Boxes and tables (about 10 Hz).
+    /// Brokers and links (about 10 Hz).
     pub snap: Snap,
+    /// The other boxes and tables: the same view, handed over one frame later.
+    pub snap2: Snap,
     /// Messages in flight (every frame).
     pub moving: Motion,
     /// Use the narrow (phone) layout.
@@ -502,12 +504,14 @@ pub fn topology(p: &TopologyProps) -> Html {
                         <line x1="0" y1="0" x2="0" y2="6" class="hatch-line" />
                     </pattern>
                 </defs>
-                <Boxes lang={l} ui={p.ui.clone()} snap={p.snap.clone()} layout={layout.clone()} ctl={p.ctl.clone()} />
+                <Boxes lang={l} ui={p.ui.clone()} snap={p.snap.clone()} layout={layout.clone()} ctl={p.ctl.clone()} part={0} />
+                <Boxes lang={l} ui={p.ui.clone()} snap={p.snap2.clone()} layout={layout.clone()} ctl={p.ctl.clone()} part={1} />
+                <CutMarks layout={layout.clone()} cuts={Rc::new(p.snap.view.cuts.clone())} />
                 <Moving lang={l} snap={p.moving.clone()} layout={layout.clone()} show_control={p.ui.show_control}
                     speed={p.ui.speed()} />
             </svg>
             { pick_menu.unwrap_or_default() }
-            <Legend lang={l} />
+            <Legend lang={l} show_control={p.ui.show_control} ctl={p.ctl.clone()} />
         </div>
     }
 }
@@ -519,6 +523,9 @@ struct BoxesProps {
     snap: Snap,
     layout: Rc<Layout>,
     ctl: Ctl,
+    /// 0: links, controller, brokers and their logs; 1: everything else. The two halves are
+    /// re-rendered on successive frames.
+    part: u8,
 }
 
 fn status_text(l: Lang, s: NodeStatus) -> &'static str {
@@ -597,60 +604,16 @@ fn boxes(p: &BoxesProps) -> Html {
     };
     let hl = p.ui.highlight.as_ref().map(|h| h.delivery).or(p.ui.delivery);
     let name_of = |d: u32| v.delivery_names.get(d as usize).cloned().unwrap_or_default();
-    let cut = |a: NodeId, b: NodeId| v.cuts.iter().any(|&(x, y)| (x == a && y == b) || (x == b && y == a));
 
-    // Links first (under the boxes).
-    let mut link_html = Vec::new();
-    let mut drawn = std::collections::BTreeSet::new();
-    for (a, b, faint) in links(v, cfg) {
-        drawn.insert((a, b));
-        let is_cut = cut(a, b);
-        let d = lay.link_path(a, b);
-        let (na, nb) = (v.nodes[a as usize].name.clone(), v.nodes[b as usize].name.clone());
-        let onclick = {
-            let ctl = ctl.clone();
-            Callback::from(move |e: MouseEvent| {
-                e.stop_propagation();
-                ctl.dispatch(Ui::Pick(Some(Pick::Link(a, b))));
-            })
-        };
-        let onkeydown = {
-            let ctl = ctl.clone();
-            Callback::from(move |e: KeyboardEvent| {
-                if e.key() == "Enter" || e.key() == " " {
-                    e.prevent_default();
-                    ctl.dispatch(Ui::Pick(Some(Pick::Link(a, b))));
-                }
-            })
-        };
-        let picked = p.ui.pick == Some(Pick::Link(a, b));
-        let aria = trf(l, if is_cut { "link.aria_cut" } else { "link.aria" }, &[("a", &na), ("b", &nb)]);
-        link_html.push(html! {
-            <g class={classes!("link", faint.then_some("faint"), is_cut.then_some("cut"), picked.then_some("picked"))}
-                tabindex={if faint { "-1" } else { "0" }} role="button" aria-label={aria} data-link={format!("{na}|{nb}")}
-                {onclick} {onkeydown}>
-                <path d={d.clone()} class="line" />
-                <path d={d} class="hit" />
-            </g>
-        });
-    }
-    // Cuts between nodes that have no drawn link (a partition cuts everything): mark them too.
-    let mut cut_marks = Vec::new();
-    for &(a, b) in &v.cuts {
-        let key = (a.min(b), a.max(b));
-        if a > b && v.cuts.contains(&(b, a)) {
-            continue;
-        }
-        let (x0, y0) = lay.anchor(a, b);
-        let (x1, y1) = lay.anchor(b, a);
-        let (mx, my) = ((x0 + x1) / 2.0, (y0 + y1) / 2.0);
-        if !drawn.contains(&key) {
-            link_html.push(html! { <path d={lay.link_path(a, b)} class="link-cut-extra" /> });
-        }
-        cut_marks.push(html! {
-            <g class="cut-mark"><circle cx={format!("{mx:.1}")} cy={format!("{my:.1}")} r="6" /><text x={format!("{mx:.1}")} y={format!("{:.1}", my + 3.5)} text-anchor="middle">{ "✂" }</text></g>
-        });
-    }
+    // Links (and cut marks) only change with the topology, the cuts or the pick: a component
+    // of their own, so the 10 Hz refresh of the boxes skips them.
+    let link_list = Rc::new(links(v, cfg));
+    let names: Rc<Vec<String>> = Rc::new(v.nodes.iter().map(|n| n.name.clone()).collect());
+    let cuts = Rc::new(v.cuts.clone());
+    let link_pick = match &p.ui.pick {
+        Some(Pick::Link(a, b)) => Some((*a, *b)),
+        _ => None,
+    };
 
     let mut boxes = Vec::new();
     // Log cells of every broker lane: kinds 0..6, 6 = no kind, 7 = empty; plus highlighted cells
@@ -659,10 +622,14 @@ fn boxes(p: &BoxesProps) -> Html {
     let mut hl_cells = String::new();
     let mut fade_cells = String::new();
     let mut letter_html = Vec::new();
-    // App.
+    let part = p.part;
     for nv in &v.nodes {
         let id = nv.id;
-        let r = lay.node[id as usize];
+        let Some(&r) = lay.node.get(id as usize) else { continue };
+        let in_part = matches!(nv.role, Role::Broker(_) | Role::Controller) == (part == 0);
+        if !in_part {
+            continue;
+        }
         match nv.role {
             Role::App => {
                 let mut body = vec![txt(r.x + 4.0, r.y + HEAD + 8.0, "th", tr(l, "col.deliveries"))];
@@ -795,11 +762,11 @@ fn boxes(p: &BoxesProps) -> Html {
         }
     }
     // Groups with their members.
-    for (g, gv) in v.groups.iter().enumerate() {
+    for (g, gv) in v.groups.iter().enumerate().filter(|_| part == 1) {
         let Some(&gr) = lay.groups.get(g) else { continue };
         let mut inner = Vec::new();
         for (m, parts) in &gv.members {
-            let r = lay.node[*m as usize];
+            let Some(&r) = lay.node.get(*m as usize) else { continue };
             let nv = &v.nodes[*m as usize];
             let parts_s = if parts.is_empty() { "—".to_string() } else { parts.iter().map(|p| format!("P{p}")).collect::<Vec<_>>().join(" ") };
             let short = nv.name.strip_prefix(&format!("{}-", gv.name)).unwrap_or(&nv.name).to_string();
@@ -821,11 +788,13 @@ fn boxes(p: &BoxesProps) -> Html {
         });
         // Group dbI feeds dbI: a dotted arrow.
         if let Some(db) = v.nodes.iter().find(|n| n.name == gv.name && matches!(n.role, Role::Db(_))) {
-            boxes.push(html! { <path d={feed_path(lay, gr, lay.node[db.id as usize])} class="feeds" /> });
+            if let Some(&dr) = lay.node.get(db.id as usize) {
+                boxes.push(html! { <path d={feed_path(lay, gr, dr)} class="feeds" /> });
+            }
         }
     }
     // Dashboard store and servers (last column).
-    if let (Some((counts, tracked)), Some(dr)) = (v.dashboard, lay.dash) {
+    if let (Some((counts, tracked)), Some(dr), 1) = (v.dashboard, lay.dash, part) {
         let (x, y) = (dr.x, dr.y);
         let mut lines = Vec::new();
         for (k, kind) in Kind::ALL.iter().enumerate() {
@@ -841,10 +810,12 @@ fn boxes(p: &BoxesProps) -> Html {
             </g>
         });
         if let Some(dn) = v.nodes.iter().find(|n| n.name == "dashboard") {
-            boxes.push(html! { <path d={feed_path(lay, lay.node[dn.id as usize], dr)} class="feeds" /> });
+            if let Some(&mr) = lay.node.get(dn.id as usize) {
+                boxes.push(html! { <path d={feed_path(lay, mr, dr)} class="feeds" /> });
+            }
         }
     }
-    for ((sid, value), r) in v.servers.iter().zip(lay.servers.iter()) {
+    for ((sid, value), r) in v.servers.iter().zip(lay.servers.iter()).filter(|_| part == 1) {
         let name = v.nodes[*sid as usize].name.clone();
         let val = value.map(|x| x.to_string()).unwrap_or_else(|| "—".into());
         boxes.push(html! {
@@ -857,7 +828,7 @@ fn boxes(p: &BoxesProps) -> Html {
     }
     // Partition summary under the brokers: leader, epoch, ISR, HW, and a refusal if recent.
     let mut summary = Vec::new();
-    for (pi, part) in v.partitions.iter().enumerate() {
+    for (pi, part) in v.partitions.iter().enumerate().filter(|_| part == 0) {
         let y = lay.summary_y + pi as f64 * 12.0 + 8.0;
         let label = if part.topic == "config" { "cfg".to_string() } else { format!("P{}", part.number) };
         let leader = part.leader.map(|b| format!("broker-{}", b + 1)).unwrap_or_else(|| tr(l, "part.offline").to_string());
@@ -874,11 +845,14 @@ fn boxes(p: &BoxesProps) -> Html {
         let ctl = ctl.clone();
         Callback::from(move |_: MouseEvent| ctl.dispatch(Ui::Pick(None)))
     };
+    if part == 1 {
+        return html! { <g class="static rest">{ for boxes }</g> };
+    }
     html! {
-        <g class="static">
+        <g class="static brokers">
             <rect x="0" y="0" width={lay.w.to_string()} height={format!("{:.0}", lay.h)} class="bg" onclick={close} />
             { for lay.heads.iter().map(|(x, y, key)| txt(*x, *y, "colhead", tr(l, key))) }
-            { for link_html }
+            <Links lang={l} layout={p.layout.clone()} links={link_list} names={names.clone()} cuts={cuts} pick={link_pick} ctl={ctl.clone()} />
             { for boxes }
             { for summary }
             <g class="cells" aria-hidden="true">
@@ -889,9 +863,92 @@ fn boxes(p: &BoxesProps) -> Html {
                 <path d={hl_cells} class="cell-hl" />
                 { for letter_html }
             </g>
-            { for cut_marks }
         </g>
     }
+}
+
+#[derive(Properties, PartialEq)]
+struct LinksProps {
+    lang: Lang,
+    layout: Rc<Layout>,
+    links: Rc<Vec<(NodeId, NodeId, bool)>>,
+    names: Rc<Vec<String>>,
+    cuts: Rc<Vec<(NodeId, NodeId)>>,
+    pick: Option<(NodeId, NodeId)>,
+    ctl: Ctl,
+}
+
+/// The links: click or Enter opens a cut/heal menu. A cut link is red and dashed.
+#[function_component(Links)]
+fn links_layer(p: &LinksProps) -> Html {
+    let l = p.lang;
+    let lay = &*p.layout;
+    let cut = |a: NodeId, b: NodeId| p.cuts.iter().any(|&(x, y)| (x == a && y == b) || (x == b && y == a));
+    let mut out = Vec::new();
+    for &(a, b, faint) in p.links.iter() {
+        let is_cut = cut(a, b);
+        let d = lay.link_path(a, b);
+        let (na, nb) = (p.names[a as usize].clone(), p.names[b as usize].clone());
+        let open = {
+            let ctl = p.ctl.clone();
+            move || ctl.dispatch(Ui::Pick(Some(Pick::Link(a, b))))
+        };
+        let onclick = {
+            let open = open.clone();
+            Callback::from(move |e: MouseEvent| {
+                e.stop_propagation();
+                open();
+            })
+        };
+        let onkeydown = Callback::from(move |e: KeyboardEvent| {
+            if e.key() == "Enter" || e.key() == " " {
+                e.prevent_default();
+                open();
+            }
+        });
+        let picked = p.pick == Some((a, b));
+        let aria = trf(l, if is_cut { "link.aria_cut" } else { "link.aria" }, &[("a", &na), ("b", &nb)]);
+        out.push(html! {
+            <g class={classes!("link", faint.then_some("faint"), is_cut.then_some("cut"), picked.then_some("picked"))}
+                tabindex={if faint { "-1" } else { "0" }} role="button" aria-label={aria} data-link={format!("{na}|{nb}")}
+                {onclick} {onkeydown}>
+                <path d={d.clone()} class="line" />
+                <path d={d} class="hit" />
+            </g>
+        });
+    }
+    // Cuts between nodes that have no drawn link (a partition cuts everything) are drawn too.
+    for &(a, b) in p.cuts.iter() {
+        if a > b && p.cuts.contains(&(b, a)) {
+            continue;
+        }
+        let key = (a.min(b), a.max(b));
+        if !p.links.iter().any(|&(x, y, _)| (x, y) == key) && (a as usize) < lay.node.len() && (b as usize) < lay.node.len() {
+            out.push(html! { <path d={lay.link_path(a, b)} class="link-cut-extra" /> });
+        }
+    }
+    html! { <g class="links">{ for out }</g> }
+}
+
+#[derive(Properties, PartialEq)]
+struct CutMarksProps {
+    layout: Rc<Layout>,
+    cuts: Rc<Vec<(NodeId, NodeId)>>,
+}
+
+/// A ✂ at the middle of every cut link (above the boxes).
+#[function_component(CutMarks)]
+fn cut_marks(p: &CutMarksProps) -> Html {
+    let lay = &*p.layout;
+    let marks = p.cuts.iter().filter(|&&(a, b)| !(a > b && p.cuts.contains(&(b, a)))).filter(|&&(a, b)| (a as usize) < lay.node.len() && (b as usize) < lay.node.len()).map(|&(a, b)| {
+        let (x0, y0) = lay.anchor(a, b);
+        let (x1, y1) = lay.anchor(b, a);
+        let (mx, my) = ((x0 + x1) / 2.0, (y0 + y1) / 2.0);
+        html! {
+            <g class="cut-mark"><circle cx={format!("{mx:.1}")} cy={format!("{my:.1}")} r="6" /><text x={format!("{mx:.1}")} y={format!("{:.1}", my + 3.5)} text-anchor="middle">{ "✂" }</text></g>
+        }
+    });
+    html! { <g class="cut-marks">{ for marks }</g> }
 }
 
 /// A dotted "feeds" arrow from one box to another (right to left, or top to bottom on phones).
@@ -1017,12 +1074,18 @@ fn moving(p: &MovingProps) -> Html {
 #[derive(Properties, PartialEq)]
 struct LegendProps {
     lang: Lang,
+    show_control: bool,
+    ctl: Ctl,
 }
 
 /// What the shapes, colours and marks mean.
 #[function_component(Legend)]
 fn legend(p: &LegendProps) -> Html {
     let l = p.lang;
+    let control = {
+        let ctl = p.ctl.clone();
+        Callback::from(move |_| ctl.dispatch(Ui::ToggleControl))
+    };
     let item = |kind: Option<Kind>, label: String, class: &'static str| {
         let mut d = String::new();
         shape(&mut d, kind, 7.0, 7.0, 4.5);
@@ -1040,6 +1103,10 @@ fn legend(p: &LegendProps) -> Html {
             <li><span class="lg-box paused">{ "‖" }</span>{ tr(l, "legend.paused") }</li>
             <li><span class="lg-mark">{ "★ · ∉" }</span>{ tr(l, "legend.roles") }</li>
             <li><span class="lg-mark hw">{ "┃" }</span>{ tr(l, "legend.hw") }</li>
+            <li class="lg-control"><label>
+                <input type="checkbox" checked={p.show_control} onchange={control} data-testid="show-control" aria-keyshortcuts="c" />
+                { tr(l, "tb.control") }
+            </label></li>
             <li><span class="lg-mark neq">{ "≠" }</span>{ tr(l, "legend.differs") }</li>
         </ul>
     }
@@ -1063,7 +1130,7 @@ fn pick_menu(l: Lang, pick: &Pick, snap: &Snap, lay: &Layout, ctl: &Ctl) -> Html
     let (x, y, title, buttons) = match pick {
         Pick::Node(id) => {
             let Some(nv) = v.nodes.get(*id as usize) else { return Html::default() };
-            let r = lay.node[*id as usize];
+            let Some(&r) = lay.node.get(*id as usize) else { return Html::default() };
             let name = nv.name.clone();
             let mut b = Vec::new();
             match nv.status {
