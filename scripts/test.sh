@@ -4,6 +4,7 @@
 #   browser  cargo test --target wasm32-unknown-unknown  (tests/web/, headless Chromium)
 #   e2e      release build into dist/, then node --test tests/e2e/ (Playwright + Chromium)
 #   size     gzipped download of dist/ against a minimal Yew page
+#   bench    lab bench (engine vs bare queue loop), and the in-browser figure from the browser level
 # A level fails the run if its runner fails or if it ran zero tests. Logs: target/test-logs/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -50,7 +51,8 @@ check native "$p" "$f"
 
 # (b) browser: every #[wasm_bindgen_test] of the crate (tests/web/*.rs are [[test]] targets in
 # Cargo.toml); binaries without one print "no tests to run!".
-run browser cargo test --color never --target wasm32-unknown-unknown
+# --nocapture shows what tests print: the in-browser engine benchmark (tests/web/bench.rs).
+run browser cargo test --color never --target wasm32-unknown-unknown -- --nocapture
 read -r p f < <(libtest_counts "$logs/browser.log")
 check browser "$p" "$f"
 
@@ -68,6 +70,11 @@ ratio=$(sed -nE 's/^\[size\] app \/ floor = (.*)$/\1/p' "$logs/size.log")
 ratio=${ratio%% *}
 [ -n "$ratio" ] || fail "size: no report"
 summary+=("$(printf '%-8s %-26s  %4d s' size "app/floor $ratio" "$((SECONDS - level_start))")")
+
+# (e) engine benchmark figures (printed, never asserted: speed is measured, not tested)
+run bench cargo run --release --quiet --bin lab -- bench
+summary+=("$(printf '%-8s %-26s  %4d s' bench "$(sed -nE 's/^ratio +engine \/ bare = (.*)$/engine\/bare \1/p' "$logs/bench.log")" "$((SECONDS - level_start))")")
+grep -h 'bench wasm' "$logs/browser.log" || true
 
 echo
 echo "[test] all levels passed in $((SECONDS - run_start)) s:"
