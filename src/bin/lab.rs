@@ -207,6 +207,7 @@ fn cmd_check(args: &[String]) -> Result<(), String> {
     Ok(())
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 fn cmd_bench(args: &[String]) -> Result<(), String> {
     let mut json = false;
     for a in args {
@@ -215,14 +216,17 @@ fn cmd_bench(args: &[String]) -> Result<(), String> {
             s => return Err(format!("unknown option `{s}` for bench")),
         }
     }
-    #[cfg(not(target_arch = "wasm32"))]
     let b = sim::bench::run();
-    #[cfg(target_arch = "wasm32")]
-    let b: sim::bench::Bench = return Err("bench runs natively; the page has its own".into());
     if json {
         println!("{}", serde_json::to_string_pretty(&b).expect("bench serialises"));
     } else {
         print!("{}", b.text());
     }
     Ok(())
+}
+
+/// The browser has its own benchmark (tests/web/bench.rs); `lab` only needs to compile there.
+#[cfg(target_arch = "wasm32")]
+fn cmd_bench(_args: &[String]) -> Result<(), String> {
+    Err("bench runs natively; the browser has tests/web/bench.rs".into())
 }

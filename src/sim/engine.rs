@@ -375,8 +375,8 @@ pub enum Status {
 /// What the engine queues.
 #[derive(Clone, Debug)]
 pub enum Ev {
-    /// A message arrives.
-    Deliver { from: NodeId, to: NodeId, sent: Time, msg: Msg },
+    /// A message arrives (`dup`: the network's extra copy of a duplicated message).
+    Deliver { from: NodeId, to: NodeId, sent: Time, msg: Msg, dup: bool },
     /// A node's timer fires (ignored if the node's incarnation changed).
     Timer { node: NodeId, incarnation: u32, timer: Timer },
     /// The scenario's command number `i`.

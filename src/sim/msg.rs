@@ -171,6 +171,22 @@ impl Msg {
         }
     }
 
+    /// The delivery this message is about, if it is about exactly one.
+    pub fn delivery(&self) -> Option<DeliveryId> {
+        let p = match self {
+            Msg::Produce { record, .. } => Some(record.payload),
+            Msg::FetchResp { records, .. } if records.len() == 1 => Some(records[0].payload),
+            Msg::BinlogBatch { entries, .. } if entries.len() == 1 => Some(entries[0].1),
+            Msg::DbWrite { payload, .. } => Some(*payload),
+            Msg::ReadReq { delivery, .. } => return Some(*delivery),
+            _ => None,
+        };
+        match p {
+            Some(Payload::Event { delivery, .. }) => Some(delivery),
+            _ => None,
+        }
+    }
+
     /// Whether the message carries data (records, writes, reads) rather than control traffic
     /// (heartbeats, empty fetches, metadata): the page draws control traffic faintly.
     pub fn carries_data(&self) -> bool {

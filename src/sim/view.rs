@@ -41,6 +41,10 @@ pub struct MsgView {
     pub kind: Option<Kind>,
     /// Data (records, writes, reads) or control traffic (heartbeats, empty fetches).
     pub data: bool,
+    /// The delivery it is about, if exactly one (for highlighting).
+    pub delivery: Option<DeliveryId>,
+    /// The network's extra copy of a duplicated message.
+    pub duplicate: bool,
 }
 
 /// A recently lost message.
@@ -185,19 +189,7 @@ impl Sim {
                 armed: self.armed[i].map(|p| p.as_str()),
             })
             .collect();
-        let messages = self
-            .in_flight()
-            .into_iter()
-            .map(|(from, to, sent, arrive, m)| MsgView {
-                from,
-                to,
-                sent_us: sent,
-                arrive_us: arrive,
-                label: m.label(),
-                kind: m.event_kind(),
-                data: m.carries_data(),
-            })
-            .collect();
+        let messages = self.messages_in_flight();
         let dropped = self
             .dropped
             .items
@@ -378,6 +370,24 @@ impl Sim {
                 _ => None,
             },
         }
+    }
+
+    /// Messages in flight for drawing, by arrival time (cheaper than a whole view).
+    pub fn messages_in_flight(&self) -> Vec<MsgView> {
+        self.in_flight_with_dup()
+            .into_iter()
+            .map(|(from, to, sent, arrive, m, duplicate)| MsgView {
+                from,
+                to,
+                sent_us: sent,
+                arrive_us: arrive,
+                label: m.label(),
+                kind: m.event_kind(),
+                data: m.carries_data(),
+                delivery: m.delivery(),
+                duplicate,
+            })
+            .collect()
     }
 
     /// One delivery's events as committed at `app` and as applied/skipped at each replica, in

@@ -352,7 +352,7 @@ impl Sim {
 
     fn handle(&mut self, ev: Ev) {
         match ev {
-            Ev::Deliver { from, to, sent, msg } => {
+            Ev::Deliver { from, to, sent, msg, dup } => {
                 let t = to as usize;
                 if self.net.is_cut(from, to) {
                     self.drop_msg(from, to, &msg, DropWhy::Cut);
@@ -360,7 +360,7 @@ impl Sim {
                 }
                 match self.status[t] {
                     Status::Crashed => self.drop_msg(from, to, &msg, DropWhy::Crashed),
-                    Status::Paused { .. } => self.paused[t].push(Ev::Deliver { from, to, sent, msg }),
+                    Status::Paused { .. } => self.paused[t].push(Ev::Deliver { from, to, sent, msg, dup }),
                     Status::Up => {
                         self.trace.mix(((from as u64) << 16) | to as u64);
                         self.dispatch(to, Input::Msg(from, msg));
@@ -558,9 +558,9 @@ impl Sim {
         self.link_last[link] = at;
         if self.rng.chance_ppm(self.net.duplicate_ppm) {
             let extra = self.rng.between(0, self.net.jitter_us + self.net.latency_us);
-            self.queue.push(at + extra, Ev::Deliver { from, to, sent: self.now, msg: msg.clone() });
+            self.queue.push(at + extra, Ev::Deliver { from, to, sent: self.now, msg: msg.clone(), dup: true });
         }
-        self.queue.push(at, Ev::Deliver { from, to, sent: self.now, msg });
+        self.queue.push(at, Ev::Deliver { from, to, sent: self.now, msg, dup: false });
     }
 
     /// Extra one-way latency of links touching replica `dbI`: (I-1) × replica_spread_ms.
@@ -921,16 +921,21 @@ impl Sim {
 
     /// Messages in flight: (from, to, sent, arrives, message), ordered by arrival.
     pub fn in_flight(&self) -> Vec<(NodeId, NodeId, Time, Time, &super::msg::Msg)> {
+        self.in_flight_with_dup().into_iter().map(|(f, t, s, a, m, _)| (f, t, s, a, m)).collect()
+    }
+
+    /// Messages in flight with whether each is the network's duplicate copy, by arrival.
+    pub fn in_flight_with_dup(&self) -> Vec<(NodeId, NodeId, Time, Time, &super::msg::Msg, bool)> {
         let mut v: Vec<_> = self
             .queue
             .iter()
             .filter_map(|e| match &e.ev {
-                Ev::Deliver { from, to, sent, msg } => Some((e.at, e.seq, *from, *to, *sent, msg)),
+                Ev::Deliver { from, to, sent, msg, dup } => Some((e.at, e.seq, *from, *to, *sent, msg, *dup)),
                 _ => None,
             })
             .collect();
         v.sort_by_key(|x| (x.0, x.1));
-        v.into_iter().map(|(at, _, f, t, s, m)| (f, t, s, at, m)).collect()
+        v.into_iter().map(|(at, _, f, t, s, m, d)| (f, t, s, at, m, d)).collect()
     }
 
     /// The time of the next queued event (None when idle).

@@ -137,6 +137,7 @@ pub const TABLE: &[(&str, &str, &str)] = &[
     ("legend.label", "범례", "Legend"),
     ("legend.other", "기타 데이터 (응답, 읽기)", "other data (acks, reads)"),
     ("legend.drop", "유실된 메시지", "lost message"),
+    ("legend.dup", "네트워크가 복제한 메시지 (두 번째 사본)", "message duplicated by the network (the extra copy)"),
     ("legend.cut", "끊긴 연결", "cut link"),
     ("legend.crashed", "중단된 노드 (빗금)", "crashed node (hatched)"),
     ("legend.paused", "멈춘 노드 (점선)", "paused node (dotted)"),

@@ -112,20 +112,7 @@ impl Engine {
 
     pub fn motion(&mut self) -> Motion {
         self.rev += 1;
-        let messages = self
-            .sim
-            .in_flight()
-            .into_iter()
-            .map(|(from, to, sent_us, arrive_us, m)| MsgView {
-                from,
-                to,
-                sent_us,
-                arrive_us,
-                label: m.label(),
-                kind: m.event_kind(),
-                data: m.carries_data(),
-            })
-            .collect();
+        let messages = self.sim.messages_in_flight();
         let dropped = self
             .sim
             .dropped

@@ -1014,6 +1014,8 @@ fn moving(p: &MovingProps) -> Html {
     let lay = &*p.layout;
     let n = lay.node.len() as NodeId;
     let mut paths: [String; 8] = Default::default();
+    // A ring around each message the network duplicated (the extra copy).
+    let mut dups = String::new();
     let now = v.now_us as f64;
     for m in v.messages.iter() {
         if m.from >= n || m.to >= n {
@@ -1035,6 +1037,10 @@ fn moving(p: &MovingProps) -> Html {
         };
         let r = if slot == 7 { 1.6 } else if slot == 6 { 2.6 } else { 4.0 };
         shape(&mut paths[slot], if slot >= 6 { None } else { m.kind }, x, y, r);
+        if m.duplicate {
+            let rr = r + 2.5;
+            let _ = write!(dups, "M{:.1},{:.1}a{rr:.1},{rr:.1} 0 1,0 {:.1},0a{rr:.1},{rr:.1} 0 1,0 {:.1},0", x - rr, y, 2.0 * rr, -2.0 * rr);
+        }
     }
     // Drops stay visible for about 1.5 s of wall time.
     let window = (1500.0 * p.speed * 1000.0).max(2000.0) as u64;
@@ -1066,6 +1072,7 @@ fn moving(p: &MovingProps) -> Html {
             { for paths.iter().enumerate().filter(|(_, d)| !d.is_empty()).map(|(i, d)| html! {
                 <path class={CLASSES[i]} d={d.clone()} />
             }) }
+            if !dups.is_empty() { <path class="msg dup" d={dups} data-testid="dup-ring" /> }
             { for drops }
         </g>
     }
@@ -1098,6 +1105,7 @@ fn legend(p: &LegendProps) -> Html {
             { for Kind::ALL.iter().map(|k| item(Some(*k), format!("{} {}", super::text::kind_code(*k), super::text::kind_name(l, *k)), kind_class(Some(*k)))) }
             { item(None, tr(l, "legend.other").to_string(), "kx") }
             <li><span class="lg-mark drop">{ "✕" }</span>{ tr(l, "legend.drop") }</li>
+            <li><span class="lg-mark dup">{ "◌" }</span>{ tr(l, "legend.dup") }</li>
             <li><span class="lg-mark cut">{ "✂" }</span>{ tr(l, "legend.cut") }</li>
             <li><span class="lg-box crashed">{ "✕" }</span>{ tr(l, "legend.crashed") }</li>
             <li><span class="lg-box paused">{ "‖" }</span>{ tr(l, "legend.paused") }</li>

@@ -1,0 +1,44 @@
+// Network duplicates are visible in flight: with a high duplicate rate the page draws a dashed
+// ring around every extra copy on its way (and the legend explains the ring).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startServer, launch, openPage, waitForApp, screenshot, ROOT } from './helpers.mjs';
+
+const LAB = process.env.LAB_BIN ?? join(ROOT, 'target', 'release', 'lab');
+if (!existsSync(LAB)) {
+  execFileSync('cargo', ['build', '--release', '--bin', 'lab'], { cwd: ROOT, stdio: 'inherit' });
+}
+
+let server;
+let browser;
+before(async () => {
+  server = await startServer();
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+test('duplicated messages in flight carry a ring, explained in the legend', async () => {
+  const file = join(mkdtempSync(join(tmpdir(), 'lab-dup-')), 'dup.json');
+  writeFileSync(file, JSON.stringify({
+    id: 'dup-visible', seed: 3, until_ms: 20000,
+    config: { network: { duplicate: 0.5, latency_ms: 40 } },
+    commands: [{ at_ms: 0, do: 'traffic', per_sec: 40, for_ms: 15000 }],
+  }));
+  const hash = execFileSync(LAB, ['share', file], { encoding: 'utf8' }).trim();
+  const { page, context, problems } = await openPage(browser, { width: 1280, height: 800 });
+  await page.goto(server.base + 'index.html#s=' + hash.replace(/^.*#s=/, ''));
+  await waitForApp(page);
+  await page.waitForSelector('[data-testid=dup-ring]', { state: 'attached', timeout: 15000 });
+  const legend = await page.textContent('[data-testid=legend]');
+  assert.match(legend, /duplicated by the network|네트워크가 복제한/);
+  await screenshot(page, 'play-duplicates');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
