@@ -58,7 +58,10 @@ check browser "$p" "$f"
 
 # (c) end to end over the release build
 run build scripts/build.sh
-summary+=("$(printf '%-8s %-26s  %4d s' build 'release build into dist/' "$((SECONDS - level_start))")")
+# The e2e tests compare the page with the CLI: build the current `lab` first (never a stale one).
+cargo build --release --quiet --bin lab
+export LAB_BIN="${CARGO_TARGET_DIR:-$PWD/target}/release/lab"
+summary+=("$(printf '%-8s %-26s  %4d s' build 'release build into dist/ + lab' "$((SECONDS - level_start))")")
 run e2e node --test tests/e2e/
 p=$(sed -nE 's/^# pass ([0-9]+)$/\1/p' "$logs/e2e.log" | tail -1)
 f=$(sed -nE 's/^# fail ([0-9]+)$/\1/p' "$logs/e2e.log" | tail -1)
@@ -72,7 +75,7 @@ ratio=${ratio%% *}
 summary+=("$(printf '%-8s %-26s  %4d s' size "app/floor $ratio" "$((SECONDS - level_start))")")
 
 # (e) engine benchmark figures (printed, never asserted: speed is measured, not tested)
-run bench cargo run --release --quiet --bin lab -- bench
+run bench "$LAB_BIN" bench
 summary+=("$(printf '%-8s %-26s  %4d s' bench "$(sed -nE 's/^ratio +engine \/ bare = (.*)$/engine\/bare \1/p' "$logs/bench.log")" "$((SECONDS - level_start))")")
 grep -h 'bench wasm' "$logs/browser.log" || true
 
