@@ -34,8 +34,7 @@ const TRAFFIC_LEADER_CRASH: &str = r#"{"id":"leader-crash","until_ms":12000,
 /// acknowledged; the checker sees them missing from the final log.
 #[test]
 fn acks_one_leader_crash_loses_acknowledged_records() {
-    let lost: Vec<u64> =
-        (1..=10).map(|s| run(TRAFFIC_LEADER_CRASH, s, &["acks=1"]).anomalies.acked_lost).collect();
+    let lost: Vec<u64> = (1..=10).map(|s| run(TRAFFIC_LEADER_CRASH, s, &["acks=1"]).anomalies.acked_lost).collect();
     assert!(lost.iter().any(|&n| n > 0), "acks=1 never lost an acked record in seeds 1..=10: {lost:?}");
 }
 

@@ -10,8 +10,20 @@ use consistency_lab::sim::scenario::{parse_scenario, to_json, Scenario};
 use consistency_lab::sim::Sim;
 
 const NODES: &[&str] = &[
-    "app", "relay-0", "broker-1", "broker-2", "broker-3", "controller", "db1", "db2", "db3", "db1-c1", "db2-c1",
-    "db3-c1", "dashboard", "client",
+    "app",
+    "relay-0",
+    "broker-1",
+    "broker-2",
+    "broker-3",
+    "controller",
+    "db1",
+    "db2",
+    "db3",
+    "db1-c1",
+    "db2-c1",
+    "db3-c1",
+    "dashboard",
+    "client",
 ];
 
 fn pick<'a>(r: &mut Prng, xs: &[&'a str]) -> &'a str {
@@ -154,7 +166,10 @@ fn random_settings_and_faults_never_panic_and_counts_balance() {
                     delivered.insert(*event);
                 }
                 Op::Apply { event, .. } if consumers.contains(&rec.node) => {
-                    assert!(delivered.contains(event), "case {case}: event {event} applied by a consumer, never delivered");
+                    assert!(
+                        delivered.contains(event),
+                        "case {case}: event {event} applied by a consumer, never delivered"
+                    );
                 }
                 _ => {}
             }
@@ -192,7 +207,8 @@ fn report_reproduces_from_history_file() {
     sim.run_to_end();
     let mut buf = Vec::new();
     consistency_lab::sim::history::write_jsonl(&sim.history, &sim.names, &mut buf).expect("write");
-    let (recs, _) = consistency_lab::sim::history::parse_jsonl(std::str::from_utf8(&buf).expect("utf8")).expect("parse");
+    let (recs, _) =
+        consistency_lab::sim::history::parse_jsonl(std::str::from_utf8(&buf).expect("utf8")).expect("parse");
     let offline = consistency_lab::sim::checker::Checker::check(&recs);
     let live = sim.check();
     assert_eq!(offline.counts, live.counts);

@@ -68,9 +68,8 @@ fn load_scenario(arg: &str) -> Result<scenario::Scenario, String> {
     if let Some(s) = builtin::get(arg) {
         return Ok(s);
     }
-    let text = std::fs::read_to_string(arg).map_err(|e| {
-        format!("`{arg}` is neither a built-in scenario (see `lab list`) nor a readable file: {e}")
-    })?;
+    let text = std::fs::read_to_string(arg)
+        .map_err(|e| format!("`{arg}` is neither a built-in scenario (see `lab list`) nor a readable file: {e}"))?;
     scenario::parse_scenario(&text).map_err(|e| format!("{arg}: {e}"))
 }
 
@@ -125,9 +124,9 @@ fn cmd_run(args: &[String]) -> Result<(), String> {
     scenario::apply_cli_sets(&mut sc.config, &sets).map_err(|e| format!("--set {e}"))?;
     sc.validate().map_err(|e| e.to_string())?;
     let mut out_file = match &history {
-        Some(path) => Some(std::io::BufWriter::new(
-            std::fs::File::create(path).map_err(|e| format!("--history {path}: {e}"))?,
-        )),
+        Some(path) => {
+            Some(std::io::BufWriter::new(std::fs::File::create(path).map_err(|e| format!("--history {path}: {e}"))?))
+        }
         None => None,
     };
     let mut sim = Sim::new(sc);

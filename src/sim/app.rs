@@ -164,15 +164,8 @@ impl App {
                 ctx.out.push(Effect::WriterAck { delivery, seq, fired_at: ctx.now });
             }
             mode => {
-                let w = DirectWrite {
-                    delivery,
-                    seq,
-                    fired_at: ctx.now,
-                    payload,
-                    stage: 0,
-                    acks: 0,
-                    writer_acked: false,
-                };
+                let w =
+                    DirectWrite { delivery, seq, fired_at: ctx.now, payload, stage: 0, acks: 0, writer_acked: false };
                 match mode {
                     WriteMode::Quorum => {
                         for c in self.chans.iter_mut() {

@@ -104,7 +104,9 @@ pub enum PartRole {
     /// Not told yet (after a restart) or the partition is offline.
     None,
     Leader,
-    Follower { leader: u32 },
+    Follower {
+        leader: u32,
+    },
 }
 
 /// An acks=all request waiting for the high watermark.
@@ -285,7 +287,12 @@ impl Broker {
                     // for any produce (the duplicate still goes through the produce purgatory).
                     self.dedup_dropped += 1;
                     if let Some(ev) = record.payload.event() {
-                        ctx.record(Op::Skip { replica: None, partition: Some(number), event: ev, reason: SkipReason::Duplicate });
+                        ctx.record(Op::Skip {
+                            replica: None,
+                            partition: Some(number),
+                            event: ev,
+                            reason: SkipReason::Duplicate,
+                        });
                     }
                     if acks == Acks::All {
                         self.parts[p].waiting.push(WaitingAck { from, req, offset: off });
@@ -490,7 +497,10 @@ impl Broker {
             Some(l) => {
                 let was_following = st.role == PartRole::Follower { leader: l } && same_epoch;
                 for w in st.waiting.drain(..) {
-                    ctx.send(w.from, Msg::ProduceResp { req: w.req, part, result: Err(ProduceError::NotLeader), duplicate: false });
+                    ctx.send(
+                        w.from,
+                        Msg::ProduceResp { req: w.req, part, result: Err(ProduceError::NotLeader), duplicate: false },
+                    );
                 }
                 st.role = PartRole::Follower { leader: l };
                 if !was_following {
@@ -500,7 +510,10 @@ impl Broker {
             }
             None => {
                 for w in st.waiting.drain(..) {
-                    ctx.send(w.from, Msg::ProduceResp { req: w.req, part, result: Err(ProduceError::NotLeader), duplicate: false });
+                    ctx.send(
+                        w.from,
+                        Msg::ProduceResp { req: w.req, part, result: Err(ProduceError::NotLeader), duplicate: false },
+                    );
                 }
                 st.role = PartRole::None;
             }

@@ -31,7 +31,10 @@ pub fn all() -> Vec<Scenario> {
 
 /// One built-in scenario by id.
 pub fn get(id: &str) -> Option<Scenario> {
-    SOURCES.iter().find(|(i, _)| *i == id).map(|(id, s)| parse_scenario(s).unwrap_or_else(|e| panic!("built-in scenario {id}: {e}")))
+    SOURCES
+        .iter()
+        .find(|(i, _)| *i == id)
+        .map(|(id, s)| parse_scenario(s).unwrap_or_else(|e| panic!("built-in scenario {id}: {e}")))
 }
 
 #[cfg(test)]

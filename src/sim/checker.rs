@@ -342,12 +342,7 @@ impl Checker {
                     log.insert(e);
                 }
             }
-            Op::Crash
-            | Op::Restart
-            | Op::Cut { .. }
-            | Op::Heal { .. }
-            | Op::Pause { .. }
-            | Op::Final { .. } => {}
+            Op::Crash | Op::Restart | Op::Cut { .. } | Op::Heal { .. } | Op::Pause { .. } | Op::Final { .. } => {}
         }
         self.note_convergence(rec.t_us);
     }
@@ -397,12 +392,8 @@ impl Checker {
             let empty = EventSet::default();
             let final_of = |p: &u32| self.final_log.get(p).unwrap_or(&empty);
             let missing: u64 = self.acked.iter().map(|(p, acked)| acked.count_missing_from(&[final_of(p)])).sum();
-            let repeats: u64 = self
-                .acked_repeats
-                .iter()
-                .filter(|((p, e), _)| !final_of(p).contains(*e))
-                .map(|(_, n)| n)
-                .sum();
+            let repeats: u64 =
+                self.acked_repeats.iter().filter(|((p, e), _)| !final_of(p).contains(*e)).map(|(_, n)| n).sum();
             anomalies.acked_lost = missing + repeats;
         }
         debug_assert_eq!(self.divergent == 0, self.converged_since_us.is_some());
@@ -455,7 +446,15 @@ mod tests {
         fn commit(&mut self, t_us: u64, event: EventId, delivery: DeliveryId, kind: Kind, seq: u32) -> &mut Self {
             self.push(t_us, APP, Op::Commit { event, delivery, kind, seq })
         }
-        fn apply(&mut self, t_us: u64, replica: NodeId, event: EventId, delivery: DeliveryId, kind: Kind, seq: u32) -> &mut Self {
+        fn apply(
+            &mut self,
+            t_us: u64,
+            replica: NodeId,
+            event: EventId,
+            delivery: DeliveryId,
+            kind: Kind,
+            seq: u32,
+        ) -> &mut Self {
             self.push(t_us, replica, Op::Apply { replica, event, delivery, kind, seq })
         }
         fn skip(&mut self, t_us: u64, replica: NodeId, event: EventId, reason: SkipReason) -> &mut Self {
@@ -537,10 +536,14 @@ mod tests {
     #[test]
     fn phantom_counts_distinct_uncommitted_events() {
         let mut h = H::default();
-        h.start(&[])
-            .apply(1_000, DB1, 9, D1, Kind::Created, 1)
-            .apply(1_000, DB2, 9, D1, Kind::Created, 1)
-            .apply(2_000, DB1, 4, D2, Kind::Created, 1);
+        h.start(&[]).apply(1_000, DB1, 9, D1, Kind::Created, 1).apply(1_000, DB2, 9, D1, Kind::Created, 1).apply(
+            2_000,
+            DB1,
+            4,
+            D2,
+            Kind::Created,
+            1,
+        );
         assert_eq!(h.report().anomalies, only(|a| a.phantom = 2));
         // A commit that shows up later (out of order in the file) still makes e4 committed.
         h.commit(3_000, 4, D2, Kind::Created, 1);
@@ -570,7 +573,11 @@ mod tests {
         let mut h = H::default();
         h.start(&[DB1])
             .commit(1_000, 1, D1, Kind::Created, 1)
-            .push(2_000, BROKER, Op::Skip { replica: None, partition: Some(0), event: 1, reason: SkipReason::Duplicate })
+            .push(
+                2_000,
+                BROKER,
+                Op::Skip { replica: None, partition: Some(0), event: 1, reason: SkipReason::Duplicate },
+            )
             .apply(3_000, DB1, 1, D1, Kind::Created, 1)
             .skip(4_000, DB1, 1, SkipReason::Duplicate)
             .skip(5_000, DB1, 1, SkipReason::Stale);
@@ -675,10 +682,14 @@ mod tests {
         assert_eq!(wiped.anomalies, only(|a| a.lost = 3));
         assert_eq!((wiped.converged, wiped.divergent_rows), (false, 2));
         let mut rebuild = H::default();
-        rebuild
-            .apply(6_000, DB1, 1, D1, Kind::Created, 1)
-            .apply(6_000, DB1, 2, D1, Kind::RiderAssigned, 2)
-            .apply(6_500, DB1, 3, D2, Kind::Created, 1);
+        rebuild.apply(6_000, DB1, 1, D1, Kind::Created, 1).apply(6_000, DB1, 2, D1, Kind::RiderAssigned, 2).apply(
+            6_500,
+            DB1,
+            3,
+            D2,
+            Kind::Created,
+            1,
+        );
         for r in &rebuild.0 {
             c.observe(r);
         }
@@ -686,7 +697,12 @@ mod tests {
         assert_eq!(r.anomalies, Anomalies::default());
         assert_eq!((r.converged, r.converged_at_ms), (true, Some(6)));
         // Checking the same records in one go gives the same answer as observing them live.
-        let all: Vec<Rec> = h.0.iter().cloned().chain([Rec { t_us: 5_000, node: DB1, op: Op::Wipe { replica: DB1 } }]).chain(rebuild.0).collect();
+        let all: Vec<Rec> =
+            h.0.iter()
+                .cloned()
+                .chain([Rec { t_us: 5_000, node: DB1, op: Op::Wipe { replica: DB1 } }])
+                .chain(rebuild.0)
+                .collect();
         assert_eq!(Checker::check(&all), r);
     }
 
@@ -695,14 +711,24 @@ mod tests {
     #[test]
     fn late_start_line_counts_existing_rows() {
         let mut h = H::default();
-        h.commit(1_000, 1, D1, Kind::Created, 1).apply(2_000, DB1, 1, D1, Kind::Created, 1).apply(2_000, DB1, 7, D2, Kind::Created, 1);
+        h.commit(1_000, 1, D1, Kind::Created, 1).apply(2_000, DB1, 1, D1, Kind::Created, 1).apply(
+            2_000,
+            DB1,
+            7,
+            D2,
+            Kind::Created,
+            1,
+        );
         h.push(3_000, APP, Op::Start { replicas: vec![DB1, DB2], seed: 1, scenario: "late".into() });
         let r = h.report();
         assert_eq!(r.divergent_rows, 2, "db1 has a phantom D2 row; db2 has no D1 row");
-        assert_eq!(r.anomalies, only(|a| {
-            a.lost = 1;
-            a.phantom = 1;
-        }));
+        assert_eq!(
+            r.anomalies,
+            only(|a| {
+                a.lost = 1;
+                a.phantom = 1;
+            })
+        );
     }
 
     /// The report is reproducible from the written history alone: write, parse, check.
@@ -730,7 +756,9 @@ mod tests {
         write_jsonl(&h.0, &names(), &mut text).unwrap();
         let (recs, _) = parse_jsonl(std::str::from_utf8(&text).unwrap()).unwrap();
         assert_eq!(Checker::check(&recs), direct);
-        assert!(direct.anomalies.duplicate_applied > 0 && direct.anomalies.acked_lost == 1 && direct.anomalies.phantom == 1);
+        assert!(
+            direct.anomalies.duplicate_applied > 0 && direct.anomalies.acked_lost == 1 && direct.anomalies.phantom == 1
+        );
     }
 
     /// EventSet counts and set differences agree with a plain set, across word boundaries.

@@ -354,10 +354,7 @@ impl Db {
         match msg {
             Msg::ReadReq { rid, delivery } => {
                 let row = self.rows.get(&delivery).copied();
-                ctx.send(
-                    from,
-                    Msg::ReadResp { rid, version: row.map(|r| r.1).unwrap_or(0), status: row.map(|r| r.0) },
-                );
+                ctx.send(from, Msg::ReadResp { rid, version: row.map(|r| r.1).unwrap_or(0), status: row.map(|r| r.0) });
             }
             Msg::DbWrite { epoch, chan_seq, payload } => {
                 let e = self.chan_expected.entry(from).or_insert((epoch, 0));
@@ -377,13 +374,8 @@ impl Db {
                     if ctx.cfg.write_mode == super::config::WriteMode::SerialAsync && ctx.topo.dbs.first() == Some(&me)
                     {
                         if self.forward.is_empty() {
-                            self.forward = ctx
-                                .topo
-                                .dbs
-                                .iter()
-                                .skip(1)
-                                .map(|&d| super::app::Chan::new(d, self.starts))
-                                .collect();
+                            self.forward =
+                                ctx.topo.dbs.iter().skip(1).map(|&d| super::app::Chan::new(d, self.starts)).collect();
                         }
                         for c in self.forward.iter_mut() {
                             c.push(payload, ctx);

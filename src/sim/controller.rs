@@ -302,8 +302,7 @@ impl Controller {
                 ctx.send(from, Msg::AlterIsrResp { part, epoch: m.epoch, isr: m.isr.clone(), ok, version: m.version });
             }
             Msg::MetadataReq => {
-                let leaders =
-                    self.parts.iter().map(|m| m.leader.map(|l| ctx.topo.brokers[l as usize])).collect();
+                let leaders = self.parts.iter().map(|m| m.leader.map(|l| ctx.topo.brokers[l as usize])).collect();
                 ctx.send(from, Msg::MetadataResp { leaders });
             }
             Msg::GroupHeartbeat { group, member, generation } => {

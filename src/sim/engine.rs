@@ -321,11 +321,7 @@ impl Topology {
         let n = cfg.brokers.max(1);
         let rf = cfg.replication_factor.min(n).max(1);
         let mut parts: Vec<PartInfo> = (0..cfg.partitions)
-            .map(|p| PartInfo {
-                topic: Topic::Deliveries,
-                number: p,
-                replicas: (0..rf).map(|i| (p + i) % n).collect(),
-            })
+            .map(|p| PartInfo { topic: Topic::Deliveries, number: p, replicas: (0..rf).map(|i| (p + i) % n).collect() })
             .collect();
         let config_part = if cfg.servers > 0 {
             parts.push(PartInfo { topic: Topic::Config, number: 0, replicas: (0..rf).map(|i| (i + 1) % n).collect() });
@@ -369,7 +365,9 @@ pub enum Status {
     Up,
     Crashed,
     /// Handles nothing until this time, then what queued.
-    Paused { until: Time },
+    Paused {
+        until: Time,
+    },
 }
 
 /// What the engine queues.

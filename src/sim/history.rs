@@ -486,9 +486,7 @@ fn t_us_of(n: &serde_json::Number) -> Result<u64, String> {
         return ms.checked_mul(1000).ok_or_else(|| format!("`t_ms` {ms} is too large"));
     }
     match n.as_f64() {
-        Some(ms) if ms.is_finite() && ms >= 0.0 && ms * 1000.0 < u64::MAX as f64 => {
-            Ok((ms * 1000.0).round() as u64)
-        }
+        Some(ms) if ms.is_finite() && ms >= 0.0 && ms * 1000.0 < u64::MAX as f64 => Ok((ms * 1000.0).round() as u64),
         _ => Err(format!("`t_ms` must be a non-negative number of ms, got {n}")),
     }
 }
@@ -519,7 +517,9 @@ fn parse_line(text: &str, names: &mut Interner) -> Result<Rec, String> {
             kind: need(line.kind, "kind", n)?,
             seq: need(line.seq, "seq", n)?,
         },
-        "publish" => Op::Publish { event: need(line.event, "event", n)?, partition: need(line.partition, "partition", n)? },
+        "publish" => {
+            Op::Publish { event: need(line.event, "event", n)?, partition: need(line.partition, "partition", n)? }
+        }
         "append" | "ack" | "deliver" => {
             let event = need(line.event, "event", n)?;
             let partition = need(line.partition, "partition", n)?;
@@ -560,10 +560,7 @@ fn parse_line(text: &str, names: &mut Interner) -> Result<Rec, String> {
         }
         "crash" => Op::Crash,
         "restart" => Op::Restart,
-        "cut" => Op::Cut {
-            to: names.node(&need(line.to, "to", n)?.0)?,
-            oneway: need(line.oneway, "oneway", n)?,
-        },
+        "cut" => Op::Cut { to: names.node(&need(line.to, "to", n)?.0)?, oneway: need(line.oneway, "oneway", n)? },
         "heal" => Op::Heal {
             to: match line.to {
                 Some(to) => Some(names.node(&to.0)?),
@@ -572,7 +569,9 @@ fn parse_line(text: &str, names: &mut Interner) -> Result<Rec, String> {
         },
         "pause" => Op::Pause { for_ms: need(line.for_ms, "for_ms", n)? },
         "wipe" => Op::Wipe { replica: names.node(&need(line.replica, "replica", n)?.0)? },
-        "final_log" => Op::FinalLog { partition: need(line.partition, "partition", n)?, events: need(line.events, "events", n)? },
+        "final_log" => {
+            Op::FinalLog { partition: need(line.partition, "partition", n)?, events: need(line.events, "events", n)? }
+        }
         "final" => Op::Final {
             delivery: names.delivery(&need(line.delivery, "delivery", n)?.0)?,
             status: need(line.status, "status", n)?,
@@ -650,21 +649,42 @@ mod tests {
     fn line_format() {
         let n = names();
         let lines: Vec<String> = every_op().iter().map(|r| to_json_line(r, &n)).collect();
-        assert_eq!(lines[0], r#"{"t_ms":0,"node":"app","op":"start","replicas":["db1","db2"],"seed":42,"scenario":"outbox \"vs\" dual"}"#);
-        assert_eq!(lines[1], r#"{"t_ms":1,"node":"app","op":"commit","event":1,"delivery":"D1","kind":"created","seq":1}"#);
+        assert_eq!(
+            lines[0],
+            r#"{"t_ms":0,"node":"app","op":"start","replicas":["db1","db2"],"seed":42,"scenario":"outbox \"vs\" dual"}"#
+        );
+        assert_eq!(
+            lines[1],
+            r#"{"t_ms":1,"node":"app","op":"commit","event":1,"delivery":"D1","kind":"created","seq":1}"#
+        );
         assert_eq!(lines[3], r#"{"t_ms":2.25,"node":"broker-1","op":"append","event":1,"partition":2,"offset":0}"#);
-        assert_eq!(lines[6], r#"{"t_ms":2.302,"node":"db1","op":"apply","replica":"db1","event":1,"delivery":"D\"2\n","kind":"created","seq":1}"#);
-        assert_eq!(lines[7], r#"{"t_ms":3,"node":"broker-1","op":"skip","partition":2,"event":1,"reason":"duplicate"}"#);
+        assert_eq!(
+            lines[6],
+            r#"{"t_ms":2.302,"node":"db1","op":"apply","replica":"db1","event":1,"delivery":"D\"2\n","kind":"created","seq":1}"#
+        );
+        assert_eq!(
+            lines[7],
+            r#"{"t_ms":3,"node":"broker-1","op":"skip","partition":2,"event":1,"reason":"duplicate"}"#
+        );
         assert_eq!(lines[8], r#"{"t_ms":3,"node":"db2","op":"skip","replica":"db2","event":1,"reason":"stale"}"#);
-        assert_eq!(lines[9], r#"{"t_ms":4,"node":"client","op":"read","delivery":"D1","replicas":["db1","db2"],"version":1,"latest":1}"#);
-        assert_eq!(lines[10], r#"{"t_ms":4.001,"node":"client","op":"read","delivery":"D1","replicas":[],"latest":1,"refused":true}"#);
+        assert_eq!(
+            lines[9],
+            r#"{"t_ms":4,"node":"client","op":"read","delivery":"D1","replicas":["db1","db2"],"version":1,"latest":1}"#
+        );
+        assert_eq!(
+            lines[10],
+            r#"{"t_ms":4.001,"node":"client","op":"read","delivery":"D1","replicas":[],"latest":1,"refused":true}"#
+        );
         assert_eq!(lines[11], r#"{"t_ms":5,"node":"app","op":"crash"}"#);
         assert_eq!(lines[13], r#"{"t_ms":7,"node":"app","op":"cut","to":"broker-1","oneway":true}"#);
         assert_eq!(lines[15], r#"{"t_ms":8,"node":"app","op":"heal"}"#);
         assert_eq!(lines[16], r#"{"t_ms":9,"node":"db2","op":"pause","for_ms":300}"#);
         assert_eq!(lines[17], r#"{"t_ms":10,"node":"db2","op":"wipe","replica":"db2"}"#);
         assert_eq!(lines[18], r#"{"t_ms":60000,"node":"broker-1","op":"final_log","partition":2,"events":[1,7,3]}"#);
-        assert_eq!(lines[21], r#"{"t_ms":60000,"node":"db2","op":"final","delivery":"D\"2\n","status":null,"version":0}"#);
+        assert_eq!(
+            lines[21],
+            r#"{"t_ms":60000,"node":"db2","op":"final","delivery":"D\"2\n","status":null,"version":0}"#
+        );
         for l in &lines {
             let v: serde_json::Value = serde_json::from_str(l).expect("every line is valid JSON");
             assert!(v.is_object());
@@ -697,16 +717,24 @@ mod tests {
     fn parse_errors_name_line_and_problem() {
         let ok = r#"{"t_ms":0,"node":"app","op":"crash"}"#;
         let err = |bad: &str| parse_jsonl(&format!("{ok}\n\n{bad}\n")).unwrap_err();
-        assert_eq!(err(r#"{"t_ms":1,"node":"app","op":"commit","event":1,"delivery":"D1","kind":"created"}"#), "line 3: op `commit` needs key `seq`");
+        assert_eq!(
+            err(r#"{"t_ms":1,"node":"app","op":"commit","event":1,"delivery":"D1","kind":"created"}"#),
+            "line 3: op `commit` needs key `seq`"
+        );
         assert_eq!(err(r#"{"t_ms":1,"node":"app","op":"explode"}"#), "line 3: unknown op `explode`");
         assert_eq!(err(r#"{"node":"app","op":"crash"}"#), "line 3: missing key `t_ms`");
         assert!(err(r#"{"t_ms":-1,"node":"app","op":"crash"}"#).starts_with("line 3: `t_ms` must be"));
-        assert!(err(r#"{"t_ms":1,"node":"db1","op":"skip","event":1,"reason":"meh"}"#).contains("`reason` must be duplicate or stale"));
+        assert!(err(r#"{"t_ms":1,"node":"db1","op":"skip","event":1,"reason":"meh"}"#)
+            .contains("`reason` must be duplicate or stale"));
         let bad_kind = err(r#"{"t_ms":1,"node":"app","op":"commit","event":1,"delivery":"D1","kind":"eaten","seq":1}"#);
         assert!(bad_kind.starts_with("line 3: column "), "{bad_kind}");
         assert!(bad_kind.contains("eaten"), "{bad_kind}");
         assert!(err("{\"t_ms\":1,").starts_with("line 3: column"));
-        assert!(err(r#"{"t_ms":1,"node":"app","op":"ack","event":-4,"partition":0,"offset":0}"#).starts_with("line 3: column"));
-        assert_eq!(err(r#"{"t_ms":1,"node":"db1","op":"final","delivery":"D1","version":0}"#), "line 3: op `final` needs key `status`");
+        assert!(err(r#"{"t_ms":1,"node":"app","op":"ack","event":-4,"partition":0,"offset":0}"#)
+            .starts_with("line 3: column"));
+        assert_eq!(
+            err(r#"{"t_ms":1,"node":"db1","op":"final","delivery":"D1","version":0}"#),
+            "line 3: op `final` needs key `status`"
+        );
     }
 }

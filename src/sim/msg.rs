@@ -68,20 +68,38 @@ pub enum Msg {
     /// Who leads each partition?
     MetadataReq,
     /// Leader (broker node) per partition, None while offline.
-    MetadataResp { leaders: Vec<Option<NodeId>> },
+    MetadataResp {
+        leaders: Vec<Option<NodeId>>,
+    },
 
     // --- producer -> partition leader
     /// ProduceRequest with one record.
-    Produce { req: u64, part: PartIdx, record: Record, acks: Acks },
+    Produce {
+        req: u64,
+        part: PartIdx,
+        record: Record,
+        acks: Acks,
+    },
     /// ProduceResponse: the offset, or an error. `duplicate` when the broker recognised an
     /// idempotent retry it already had.
-    ProduceResp { req: u64, part: PartIdx, result: Result<u64, ProduceError>, duplicate: bool },
+    ProduceResp {
+        req: u64,
+        part: PartIdx,
+        result: Result<u64, ProduceError>,
+        duplicate: bool,
+    },
 
     // --- follower or consumer -> leader
     /// FetchRequest. `replica` is the follower's broker index (None: a consumer, which reads only
     /// up to the high watermark). `last_epoch` is the epoch of the record before `offset`
     /// (KIP-320/KIP-595 divergence check).
-    Fetch { part: PartIdx, offset: u64, last_epoch: u32, replica: Option<u32>, max: u32 },
+    Fetch {
+        part: PartIdx,
+        offset: u64,
+        last_epoch: u32,
+        replica: Option<u32>,
+        max: u32,
+    },
     /// FetchResponse: records from `offset`, the leader's high watermark, or a divergence
     /// (truncate to `diverging` first) or not-leader.
     FetchResp {
@@ -97,37 +115,97 @@ pub enum Msg {
     /// Broker heartbeat (KRaft BrokerHeartbeatRequest): keeps the broker unfenced.
     /// `versions`: the partition metadata version the broker holds, per partition (KRaft
     /// brokers pull the metadata log; the controller answers with what they miss).
-    BrokerHeartbeat { broker: u32, fresh: bool, versions: Vec<u64> },
+    BrokerHeartbeat {
+        broker: u32,
+        fresh: bool,
+        versions: Vec<u64>,
+    },
     /// The controller's decision for one partition (LeaderAndIsr / partition change record).
-    LeaderAndIsr { part: PartIdx, leader: Option<u32>, epoch: u32, isr: Vec<u32>, version: u64 },
+    LeaderAndIsr {
+        part: PartIdx,
+        leader: Option<u32>,
+        epoch: u32,
+        isr: Vec<u32>,
+        version: u64,
+    },
     /// A leader asks to change its ISR (AlterPartition).
-    AlterIsr { part: PartIdx, epoch: u32, isr: Vec<u32> },
+    AlterIsr {
+        part: PartIdx,
+        epoch: u32,
+        isr: Vec<u32>,
+    },
     /// The controller accepted (`ok`) or refused an ISR change; the current ISR either way.
-    AlterIsrResp { part: PartIdx, epoch: u32, isr: Vec<u32>, ok: bool, version: u64 },
+    AlterIsrResp {
+        part: PartIdx,
+        epoch: u32,
+        isr: Vec<u32>,
+        ok: bool,
+        version: u64,
+    },
 
     // --- consumers <-> group coordinator (hosted by the controller, see README)
     /// JoinGroup / Heartbeat: a member announces itself with the generation it knows.
-    GroupHeartbeat { group: u32, member: u32, generation: u32 },
+    GroupHeartbeat {
+        group: u32,
+        member: u32,
+        generation: u32,
+    },
     /// The member's current assignment (sent when its generation is out of date).
-    GroupAssign { group: u32, assignment: Assignment },
+    GroupAssign {
+        group: u32,
+        assignment: Assignment,
+    },
     /// OffsetCommit for one partition; refused when the generation is stale (fencing).
-    OffsetCommit { group: u32, member: u32, generation: u32, part: PartIdx, offset: u64 },
-    OffsetCommitResp { group: u32, part: PartIdx, offset: u64, ok: bool },
+    OffsetCommit {
+        group: u32,
+        member: u32,
+        generation: u32,
+        part: PartIdx,
+        offset: u64,
+    },
+    OffsetCommitResp {
+        group: u32,
+        part: PartIdx,
+        offset: u64,
+        ok: bool,
+    },
 
     // --- relay <-> app database (binlog / outbox table read)
     /// Read up to `max` outbox entries of `shard` from position `from`.
-    BinlogRead { shard: u32, from: u64, max: u32 },
+    BinlogRead {
+        shard: u32,
+        from: u64,
+        max: u32,
+    },
     /// Entries from `from` (each: commit time µs and the event).
-    BinlogBatch { shard: u32, from: u64, entries: Vec<(u64, Payload)> },
+    BinlogBatch {
+        shard: u32,
+        from: u64,
+        entries: Vec<(u64, Payload)>,
+    },
 
     // --- direct replica writes (write modes other than via_broker): an ordered, acknowledged
     // channel per (writer, replica) with go-back-N retransmission.
-    DbWrite { epoch: u32, chan_seq: u64, payload: Payload },
-    DbWriteAck { epoch: u32, chan_seq: u64 },
+    DbWrite {
+        epoch: u32,
+        chan_seq: u64,
+        payload: Payload,
+    },
+    DbWriteAck {
+        epoch: u32,
+        chan_seq: u64,
+    },
 
     // --- client <-> replicas
-    ReadReq { rid: u64, delivery: DeliveryId },
-    ReadResp { rid: u64, version: u32, status: Option<Kind> },
+    ReadReq {
+        rid: u64,
+        delivery: DeliveryId,
+    },
+    ReadResp {
+        rid: u64,
+        version: u32,
+        status: Option<Kind>,
+    },
 }
 
 impl Msg {

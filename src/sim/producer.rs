@@ -268,9 +268,10 @@ impl Producer {
                 // broker lost records it had acknowledged (an acks=1 leader crash, an unclean
                 // election): the Java client then bumps its epoch and restarts the sequences
                 // (KIP-360); the model takes a fresh producer id.
-                let earlier_pending = self.queue[p].iter().chain(self.inflight[p].iter()).any(|q| {
-                    q.record.producer_id == pid && q.record.producer_seq < seq
-                });
+                let earlier_pending = self.queue[p]
+                    .iter()
+                    .chain(self.inflight[p].iter())
+                    .any(|q| q.record.producer_id == pid && q.record.producer_seq < seq);
                 if !earlier_pending && pid == self.pid {
                     self.reset_sequences();
                     return self.pump_all(ctx);

@@ -39,7 +39,13 @@ impl Latency {
             let i = ((q * v.len() as f64).ceil() as usize).clamp(1, v.len()) - 1;
             v[i] as f64 / 1000.0
         };
-        Latency { count: v.len(), mean_ms: v.iter().sum::<u64>() as f64 / v.len() as f64 / 1000.0, p50_ms: pick(0.50), p99_ms: pick(0.99), max_ms: *v.last().expect("non-empty") as f64 / 1000.0 }
+        Latency {
+            count: v.len(),
+            mean_ms: v.iter().sum::<u64>() as f64 / v.len() as f64 / 1000.0,
+            p50_ms: pick(0.50),
+            p99_ms: pick(0.99),
+            max_ms: *v.last().expect("non-empty") as f64 / 1000.0,
+        }
     }
 }
 
@@ -83,11 +89,8 @@ impl Report {
     /// The report of a run (complete once the run has finished).
     pub fn of(sim: &Sim) -> Report {
         let check = sim.check();
-        let replicas = sim
-            .replica_hashes()
-            .into_iter()
-            .map(|(name, hash, rows)| (name, ReplicaReport { hash, rows }))
-            .collect();
+        let replicas =
+            sim.replica_hashes().into_iter().map(|(name, hash, rows)| (name, ReplicaReport { hash, rows })).collect();
         let relay: Vec<u64> = sim.relay_lags.iter().flatten().copied().collect();
         let extras = Extras {
             events: sim.events,
@@ -134,7 +137,10 @@ impl Report {
         let a = &self.anomalies;
         let c = &self.counts;
         let mut s = String::new();
-        s += &format!("scenario {}  seed {}  until {} ms  trace {}\n", self.scenario, self.seed, self.until_ms, self.trace_hash);
+        s += &format!(
+            "scenario {}  seed {}  until {} ms  trace {}\n",
+            self.scenario, self.seed, self.until_ms, self.trace_hash
+        );
         s += &format!(
             "counts     committed {}  published {}  appended {}  acked {}  delivered {}  applied {}\n",
             c.committed, c.published, c.appended, c.acked, c.delivered, c.applied

@@ -311,7 +311,12 @@ impl Sim {
             .iter()
             .map(|&d| {
                 let r = app_row(d);
-                RowView { delivery: d as DeliveryId, status: r.map(|x| x.0), version: r.map(|x| x.1).unwrap_or(0), differs: false }
+                RowView {
+                    delivery: d as DeliveryId,
+                    status: r.map(|x| x.0),
+                    version: r.map(|x| x.1).unwrap_or(0),
+                    differs: false,
+                }
             })
             .collect();
         let dbs = self

@@ -470,7 +470,9 @@ impl Sim {
                 (Role::Consumer(i), Input::Start) => consumers[i as usize].start(&mut ctx),
                 (Role::Client, Input::Msg(from, m)) => client.on_message(from, m, &mut ctx),
                 (Role::Client, Input::Timer(t)) => client.on_timer(t, &mut ctx),
-                (Role::Client, Input::Read(d, mode, replica, latest)) => client.read(d, mode, replica, latest, &mut ctx),
+                (Role::Client, Input::Read(d, mode, replica, latest)) => {
+                    client.read(d, mode, replica, latest, &mut ctx)
+                }
                 _ => {}
             }
             // A crash point consumed by the handler is disarmed.
@@ -881,13 +883,27 @@ impl Sim {
         let app = self.topo.app;
         for d in 0..self.names.deliveries.len() {
             let row = self.app.rows.get(d).copied().flatten();
-            self.record(app, Op::Final { delivery: d as DeliveryId, status: row.map(|r| r.0), version: row.map(|r| r.1).unwrap_or(0) });
+            self.record(
+                app,
+                Op::Final {
+                    delivery: d as DeliveryId,
+                    status: row.map(|r| r.0),
+                    version: row.map(|r| r.1).unwrap_or(0),
+                },
+            );
         }
         for i in 0..self.dbs.len() {
             let node = self.topo.dbs[i];
             for d in 0..self.names.deliveries.len() {
                 let row = self.dbs[i].rows.get(&(d as DeliveryId)).copied();
-                self.record(node, Op::Final { delivery: d as DeliveryId, status: row.map(|r| r.0), version: row.map(|r| r.1).unwrap_or(0) });
+                self.record(
+                    node,
+                    Op::Final {
+                        delivery: d as DeliveryId,
+                        status: row.map(|r| r.0),
+                        version: row.map(|r| r.1).unwrap_or(0),
+                    },
+                );
             }
         }
     }

@@ -84,7 +84,9 @@ pub fn find_anomaly(history: &[Rec], key: &str) -> Option<(DeliveryId, Vec<Event
                     done.insert((*rep, *event));
                 }
             }
-            Op::Read { delivery, version, latest, refused, .. } if key == "stale_read" && !refused && version < latest => {
+            Op::Read { delivery, version, latest, refused, .. }
+                if key == "stale_read" && !refused && version < latest =>
+            {
                 found = Some((*delivery, vec![]));
             }
             _ => {}
@@ -171,7 +173,8 @@ pub fn checker_panel(p: &CheckerProps) -> Html {
         }
     });
     let since = v.since_heal_us.map(|us| trf(l, "check.since_heal", &[("s", &secs(us))]));
-    let converged_at = c.converged_at_ms.map(|ms| trf(l, "check.converged_at", &[("s", &format!("{:.1}", ms as f64 / 1000.0))]));
+    let converged_at =
+        c.converged_at_ms.map(|ms| trf(l, "check.converged_at", &[("s", &format!("{:.1}", ms as f64 / 1000.0))]));
     let clear = {
         let ctl = p.ctl.clone();
         Callback::from(move |_| ctl.dispatch(Ui::SetHighlight(None)))
@@ -259,21 +262,60 @@ pub struct NoticesProps {
 pub fn notice_text(l: Lang, v: &crate::sim::view::View, k: &NoticeKind) -> String {
     let dn = |d: &DeliveryId| v.delivery_names.get(*d as usize).cloned().unwrap_or_default();
     let part = |p: &u32| {
-        v.partitions.get(*p as usize).map(|x| if x.topic == "config" { "cfg".to_string() } else { format!("P{}", x.number) }).unwrap_or_default()
+        v.partitions
+            .get(*p as usize)
+            .map(|x| if x.topic == "config" { "cfg".to_string() } else { format!("P{}", x.number) })
+            .unwrap_or_default()
     };
     match k {
-        NoticeKind::Refused { delivery, kind, from } => trf(l, "notice.refused", &[
-            ("d", &dn(delivery)), ("k", kind_name(l, *kind)), ("from", from.map(|f| kind_name(l, f)).unwrap_or(tr(l, "notice.none")))]),
-        NoticeKind::AppDown { delivery, kind } => trf(l, "notice.app_down", &[("d", &dn(delivery)), ("k", kind_name(l, *kind))]),
-        NoticeKind::Elected { part: p, leader, epoch, unclean } => trf(l, if *unclean { "notice.elected_unclean" } else { "notice.elected" }, &[
-            ("p", &part(p)), ("b", &leader.map(|b| format!("broker-{}", b + 1)).unwrap_or_else(|| tr(l, "part.offline").into())), ("e", &epoch.to_string())]),
-        NoticeKind::IsrChanged { part: p, isr } => trf(l, "notice.isr", &[("p", &part(p)), ("isr", &isr.iter().map(|b| (b + 1).to_string()).collect::<Vec<_>>().join(","))]),
+        NoticeKind::Refused { delivery, kind, from } => trf(
+            l,
+            "notice.refused",
+            &[
+                ("d", &dn(delivery)),
+                ("k", kind_name(l, *kind)),
+                ("from", from.map(|f| kind_name(l, f)).unwrap_or(tr(l, "notice.none"))),
+            ],
+        ),
+        NoticeKind::AppDown { delivery, kind } => {
+            trf(l, "notice.app_down", &[("d", &dn(delivery)), ("k", kind_name(l, *kind))])
+        }
+        NoticeKind::Elected { part: p, leader, epoch, unclean } => trf(
+            l,
+            if *unclean { "notice.elected_unclean" } else { "notice.elected" },
+            &[
+                ("p", &part(p)),
+                ("b", &leader.map(|b| format!("broker-{}", b + 1)).unwrap_or_else(|| tr(l, "part.offline").into())),
+                ("e", &epoch.to_string()),
+            ],
+        ),
+        NoticeKind::IsrChanged { part: p, isr } => trf(
+            l,
+            "notice.isr",
+            &[("p", &part(p)), ("isr", &isr.iter().map(|b| (b + 1).to_string()).collect::<Vec<_>>().join(","))],
+        ),
         NoticeKind::NotEnoughReplicas { part: p } => trf(l, "notice.not_enough", &[("p", &part(p))]),
-        NoticeKind::Rebalanced { group, generation } => trf(l, "notice.rebalanced", &[
-            ("g", &v.groups.get(*group as usize).map(|g| g.name.clone()).unwrap_or_default()), ("gen", &generation.to_string())]),
-        NoticeKind::Truncated { part: p, broker, to, dropped } => trf(l, "notice.truncated", &[
-            ("p", &part(p)), ("b", &format!("broker-{}", broker + 1)), ("to", &to.to_string()), ("n", &dropped.to_string())]),
-        NoticeKind::GaveUp { delivery, kind } => trf(l, "notice.gave_up", &[("d", &dn(delivery)), ("k", kind_name(l, *kind))]),
+        NoticeKind::Rebalanced { group, generation } => trf(
+            l,
+            "notice.rebalanced",
+            &[
+                ("g", &v.groups.get(*group as usize).map(|g| g.name.clone()).unwrap_or_default()),
+                ("gen", &generation.to_string()),
+            ],
+        ),
+        NoticeKind::Truncated { part: p, broker, to, dropped } => trf(
+            l,
+            "notice.truncated",
+            &[
+                ("p", &part(p)),
+                ("b", &format!("broker-{}", broker + 1)),
+                ("to", &to.to_string()),
+                ("n", &dropped.to_string()),
+            ],
+        ),
+        NoticeKind::GaveUp { delivery, kind } => {
+            trf(l, "notice.gave_up", &[("d", &dn(delivery)), ("k", kind_name(l, *kind))])
+        }
         NoticeKind::Set { key } => trf(l, "notice.set", &[("key", key)]),
         NoticeKind::ReadRefused { delivery } => trf(l, "notice.read_refused", &[("d", &dn(delivery))]),
     }

@@ -172,7 +172,8 @@ pub fn fault_panel(p: &PanelProps) -> Html {
     let v = &p.snap.view;
     let ctl = &p.ctl;
     let part = use_state(|| 0usize);
-    let names = |f: &dyn Fn(Role) -> bool| v.nodes.iter().filter(|n| f(n.role)).map(|n| n.name.clone()).collect::<Vec<_>>();
+    let names =
+        |f: &dyn Fn(Role) -> bool| v.nodes.iter().filter(|n| f(n.role)).map(|n| n.name.clone()).collect::<Vec<_>>();
     let brokers = names(&|r| matches!(r, Role::Broker(_)));
     let relays = names(&|r| matches!(r, Role::Relay(_)));
     let dbs = names(&|r| matches!(r, Role::Db(_)));
@@ -193,7 +194,8 @@ pub fn fault_panel(p: &PanelProps) -> Html {
     let cut_relays = cmd(Action::Partition { groups: vec![source, brokers.clone()] });
     // Split the replicas: the last replica (with its consumers and the client) cut off from the rest.
     let split = dbs.last().cloned().map(|last| {
-        let mut minority: Vec<String> = everyone.iter().filter(|n| **n == last || n.starts_with(&format!("{last}-c"))).cloned().collect();
+        let mut minority: Vec<String> =
+            everyone.iter().filter(|n| **n == last || n.starts_with(&format!("{last}-c"))).cloned().collect();
         minority.push("client".into());
         let majority: Vec<String> = everyone.iter().filter(|n| !minority.contains(n)).cloned().collect();
         cmd(Action::Partition { groups: vec![minority, majority] })
@@ -207,12 +209,20 @@ pub fn fault_panel(p: &PanelProps) -> Html {
         Callback::from(move |e: Event| part.set(input_value(&e).parse().unwrap_or(0)))
     };
     let (lat, jit, drop, dup) = v.network;
-    let net_slider = |key: &'static str, label: &'static str, value: f64, min: f64, max: f64, step: f64, unit: &'static str| {
+    let net_slider = |key: &'static str,
+                      label: &'static str,
+                      value: f64,
+                      min: f64,
+                      max: f64,
+                      step: f64,
+                      unit: &'static str| {
         let ctl = ctl.clone();
         let on_commit = Callback::from(move |text: String| {
             let Ok(x) = text.parse::<f64>() else { return };
             let action = match key {
-                "latency_ms" => Action::Net { latency_ms: Some(x as u64), jitter_ms: None, drop: None, duplicate: None },
+                "latency_ms" => {
+                    Action::Net { latency_ms: Some(x as u64), jitter_ms: None, drop: None, duplicate: None }
+                }
                 "jitter_ms" => Action::Net { latency_ms: None, jitter_ms: Some(x as u64), drop: None, duplicate: None },
                 "drop" => Action::Net { latency_ms: None, jitter_ms: None, drop: Some(x), duplicate: None },
                 _ => Action::Net { latency_ms: None, jitter_ms: None, drop: None, duplicate: Some(x) },

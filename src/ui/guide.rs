@@ -32,7 +32,11 @@ const LABELS: &[(&str, &str, &str)] = &[
     ("yes", "예", "yes"),
     ("no", "아니오", "no"),
     ("claim_ok", "✓ 레슨이 말한 그대로입니다", "✓ As the lesson says"),
-    ("claim_off", "✗ 레슨의 주장과 다릅니다 (명령이나 시드를 바꿨나요?)", "✗ Differs from the lesson's claim (changed commands or seed?)"),
+    (
+        "claim_off",
+        "✗ 레슨의 주장과 다릅니다 (명령이나 시드를 바꿨나요?)",
+        "✗ Differs from the lesson's claim (changed commands or seed?)",
+    ),
     ("expected", "기대", "expected"),
     ("hash", "trace hash", "trace hash"),
     (
@@ -41,7 +45,11 @@ const LABELS: &[(&str, &str, &str)] = &[
         "The same link is always the same run: this equals trace_hash of lab run … --json.",
     ),
     ("compare", "나란히 비교 ⇆", "Compare side by side ⇆"),
-    ("compare_hint", "같은 시드와 같은 장애로 두 설정을 끝까지 실행해 결과를 나란히 봅니다", "Runs both settings to the end with the same seed and faults, side by side"),
+    (
+        "compare_hint",
+        "같은 시드와 같은 장애로 두 설정을 끝까지 실행해 결과를 나란히 봅니다",
+        "Runs both settings to the end with the same seed and faults, side by side",
+    ),
     ("variant_live", "지금 보는 실행: 비교 설정", "Showing: the variant"),
     ("title", "시나리오", "Scenario"),
 ];
@@ -51,8 +59,16 @@ fn label(l: Lang, key: &str) -> &'static str {
 }
 
 /// The anomaly keys of the report, in the checker's order.
-pub const ANOMALIES: [&str; 8] =
-    ["lost", "phantom", "duplicate_applied", "duplicate_suppressed", "out_of_order", "invalid_transition", "stale_read", "acked_lost"];
+pub const ANOMALIES: [&str; 8] = [
+    "lost",
+    "phantom",
+    "duplicate_applied",
+    "duplicate_suppressed",
+    "out_of_order",
+    "invalid_transition",
+    "stale_read",
+    "acked_lost",
+];
 
 /// An anomaly's name for readers.
 pub fn anomaly_name(l: Lang, key: &str) -> &'static str {
@@ -186,7 +202,10 @@ fn focus_style(names: &[String]) -> String {
 }
 
 /// The conditions of one side of the lesson's claim, with what was measured.
-fn claim_rows(expect: &std::collections::BTreeMap<String, Condition>, o: &Outcome) -> Vec<(String, String, String, bool)> {
+fn claim_rows(
+    expect: &std::collections::BTreeMap<String, Condition>,
+    o: &Outcome,
+) -> Vec<(String, String, String, bool)> {
     expect
         .iter()
         .filter(|(name, _)| name.as_str() != "consumer_lag_max") // sampled only by a headless run

@@ -41,7 +41,10 @@ pub struct Chip {
 
 /// Builds the lanes: (node, chips), `app` first, then every replica in order; and the seqs
 /// committed at app that a replica has not seen (yet).
-pub fn build_lanes(raw: &[(NodeId, u64, u64, Kind, u32, bool)], order: &[NodeId]) -> Vec<(NodeId, Vec<Chip>, Vec<u32>)> {
+pub fn build_lanes(
+    raw: &[(NodeId, u64, u64, Kind, u32, bool)],
+    order: &[NodeId],
+) -> Vec<(NodeId, Vec<Chip>, Vec<u32>)> {
     let app_seqs: Vec<u32> = raw.iter().filter(|r| Some(&r.0) == order.first()).map(|r| r.4).collect();
     order
         .iter()
@@ -73,7 +76,8 @@ pub fn delivery_view(p: &LanesProps) -> Html {
     let l = p.lang;
     let v = &p.snap.view;
     let d: Option<DeliveryId> = p.ui.delivery;
-    let order: Vec<NodeId> = v.nodes.iter().filter(|n| n.role == Role::App || matches!(n.role, Role::Db(_))).map(|n| n.id).collect();
+    let order: Vec<NodeId> =
+        v.nodes.iter().filter(|n| n.role == Role::App || matches!(n.role, Role::Db(_))).map(|n| n.id).collect();
     let lanes = {
         let ctl = p.ctl.clone();
         let order = order.clone();

@@ -24,7 +24,11 @@ const LABELS: &[(&str, &str, &str)] = &[
     ("open", "공유…", "Share…"),
     ("copy", "링크 복사", "Copy link"),
     ("copied", "복사했습니다", "Copied"),
-    ("copy_failed", "자동 복사가 막혀 있습니다. 위 칸에서 직접 복사하세요.", "Copying was blocked; copy it from the field above."),
+    (
+        "copy_failed",
+        "자동 복사가 막혀 있습니다. 위 칸에서 직접 복사하세요.",
+        "Copying was blocked; copy it from the field above.",
+    ),
     (
         "link_hint",
         "이 링크는 시드, 설정, 지금까지 넣은 명령을 모두 담습니다. 여는 사람은 같은 실행을 봅니다.",
@@ -225,7 +229,8 @@ pub fn share_bar(p: &ShareBarProps) -> Html {
                     Err(e) => error.set(Some(("import_bad", e.to_string()))),
                 }
             });
-            let fail = Closure::<dyn FnMut(JsValue)>::new(move |_: JsValue| error2.set(Some(("import_read", String::new()))));
+            let fail =
+                Closure::<dyn FnMut(JsValue)>::new(move |_: JsValue| error2.set(Some(("import_read", String::new()))));
             let _ = file.text().then2(&ok, &fail);
             ok.forget();
             fail.forget();

@@ -73,13 +73,29 @@ pub struct Engine {
 impl Engine {
     pub fn new(mut scenario: Scenario) -> Engine {
         scenario.until_ms = UNTIL_MS_MAX;
-        Engine { sim: Sim::new(scenario.clone()), base: scenario, traffic_next_us: 0, carry_us: 0.0, rev: 0, frame_t0: None, frame_kind: 0 }
+        Engine {
+            sim: Sim::new(scenario.clone()),
+            base: scenario,
+            traffic_next_us: 0,
+            carry_us: 0.0,
+            rev: 0,
+            frame_t0: None,
+            frame_kind: 0,
+        }
     }
 
     /// Like [`Engine::new`] but the run stops at the scenario's own `until_ms` (a scenario opened
     /// from a link: its finished run has the same trace hash as `lab run`).
     pub fn bounded(scenario: Scenario) -> Engine {
-        Engine { sim: Sim::new(scenario.clone()), base: scenario, traffic_next_us: 0, carry_us: 0.0, rev: 0, frame_t0: None, frame_kind: 0 }
+        Engine {
+            sim: Sim::new(scenario.clone()),
+            base: scenario,
+            traffic_next_us: 0,
+            carry_us: 0.0,
+            rev: 0,
+            frame_t0: None,
+            frame_kind: 0,
+        }
     }
 
     /// Starts the run again from the same scenario (same seed: the same run).
@@ -98,7 +114,12 @@ impl Engine {
         loop {
             if let Some(rate) = traffic {
                 if self.sim.now >= self.traffic_next_us {
-                    self.sim.command_now(Action::Traffic { per_sec: rate, for_ms: 1000, cancel_ratio: 0.1, step_ms: None });
+                    self.sim.command_now(Action::Traffic {
+                        per_sec: rate,
+                        for_ms: 1000,
+                        cancel_ratio: 0.1,
+                        step_ms: None,
+                    });
                     self.traffic_next_us = self.sim.now + 1_000_000;
                 }
             }
@@ -424,7 +445,13 @@ fn tick(lp: Rc<Loop>, ts: f64) {
         let traffic = ui.traffic_on.then_some(ui.traffic_rate);
         e.advance(dt * lp.speed.get() * 1000.0, traffic);
         let build = mid_due && staged.is_none();
-        e.frame_kind = if build { 1 } else if staged.is_some() { lp.stage.get() + 1 } else { 0 };
+        e.frame_kind = if build {
+            1
+        } else if staged.is_some() {
+            lp.stage.get() + 1
+        } else {
+            0
+        };
         (e.motion(), build.then(|| e.snap()))
     };
     lp.ctl.0.fast.set(motion);
@@ -461,7 +488,11 @@ pub fn playground(props: &Props) -> Html {
     let bounded = props.bounded;
     let engine = use_mut_ref(move || {
         let s = scenario.map(|s| (*s).clone()).unwrap_or_else(default_scenario);
-        if bounded { Engine::bounded(s) } else { Engine::new(s) }
+        if bounded {
+            Engine::bounded(s)
+        } else {
+            Engine::new(s)
+        }
     });
     // With reduced motion the run starts paused: the reader steps or presses play.
     let ui = use_reducer(|| State { playing: !prefers_reduced_motion(), ..State::default() });
@@ -477,10 +508,20 @@ pub fn playground(props: &Props) -> Html {
     let mid2 = use_state(first.clone());
     let slow = use_state(first);
     let ctl = {
-        let (engine, d, f, m, m2, s) = (engine.clone(), ui.dispatcher(), fast.setter(), mid.setter(), mid2.setter(), slow.setter());
+        let (engine, d, f, m, m2, s) =
+            (engine.clone(), ui.dispatcher(), fast.setter(), mid.setter(), mid2.setter(), slow.setter());
         let ui = ui.clone();
         use_memo((), move |_| {
-            Ctl(Rc::new(CtlInner { engine, dispatch: d, fast: f, mid: m, mid2: m2, slow: s, ui: RefCell::new(Rc::new((*ui).clone())), refreshed: Cell::new(0) }))
+            Ctl(Rc::new(CtlInner {
+                engine,
+                dispatch: d,
+                fast: f,
+                mid: m,
+                mid2: m2,
+                slow: s,
+                ui: RefCell::new(Rc::new((*ui).clone())),
+                refreshed: Cell::new(0),
+            }))
         })
     };
     let ctl: Ctl = (*ctl).clone();

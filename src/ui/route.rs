@@ -140,7 +140,11 @@ pub fn current() -> Route {
 
 /// The banner's labels: (key, Korean, English). `{m}` is filled in.
 const LABELS: &[(&str, &str, &str)] = &[
-    ("fell_back", "링크를 열 수 없어 기본 시나리오(놀이터)를 엽니다.", "This link could not be opened, so the default scenario (the playground) is shown instead."),
+    (
+        "fell_back",
+        "링크를 열 수 없어 기본 시나리오(놀이터)를 엽니다.",
+        "This link could not be opened, so the default scenario (the playground) is shown instead.",
+    ),
     ("ignored", "링크의 일부를 무시했습니다.", "Part of this link was ignored."),
     ("scenario", "이 이름의 내장 시나리오가 없습니다.", "There is no built-in scenario with this name."),
     (
@@ -148,9 +152,21 @@ const LABELS: &[(&str, &str, &str)] = &[
         "공유된 시나리오(#s=…)를 읽을 수 없습니다. 링크가 잘렸거나 바뀌었을 수 있습니다.",
         "The shared scenario (#s=…) could not be read: the link may be cut off or altered.",
     ),
-    ("step", "단계 번호가 잘못됐습니다(1부터 셉니다). 1단계부터 시작합니다.", "The step number is invalid (steps count from 1); starting at step 1."),
-    ("step_range", "이 시나리오의 둘러보기는 {m}단계까지입니다. 1단계부터 시작합니다.", "This scenario's tour has {m} steps; starting at step 1."),
-    ("no_tour", "이 시나리오에는 둘러보기 단계가 없어 step을 무시했습니다.", "This scenario has no guided tour, so the step was ignored."),
+    (
+        "step",
+        "단계 번호가 잘못됐습니다(1부터 셉니다). 1단계부터 시작합니다.",
+        "The step number is invalid (steps count from 1); starting at step 1.",
+    ),
+    (
+        "step_range",
+        "이 시나리오의 둘러보기는 {m}단계까지입니다. 1단계부터 시작합니다.",
+        "This scenario's tour has {m} steps; starting at step 1.",
+    ),
+    (
+        "no_tour",
+        "이 시나리오에는 둘러보기 단계가 없어 step을 무시했습니다.",
+        "This scenario has no guided tour, so the step was ignored.",
+    ),
     ("lang", "언어는 ko 또는 en만 됩니다.", "The language must be ko or en."),
     ("embed", "embed는 1 또는 0이어야 합니다.", "embed must be 1 or 0."),
     ("other", "링크의 매개변수 하나가 잘못됐습니다.", "A link parameter is malformed."),
@@ -278,7 +294,10 @@ mod tests {
         assert_eq!(r.problems[0].kind, ProblemKind::StepRange(0));
         assert_eq!(r.scenario.id, builtin::DEFAULT_ID);
         let r = resolve("?scenario=what-acks-buys&step=99", "");
-        assert_eq!((r.scenario.id.as_str(), r.step, r.problems[0].kind), ("what-acks-buys", 0, ProblemKind::StepRange(5)));
+        assert_eq!(
+            (r.scenario.id.as_str(), r.step, r.problems[0].kind),
+            ("what-acks-buys", 0, ProblemKind::StepRange(5))
+        );
         let r = resolve("?lang=fr", "");
         assert_eq!(r.problems[0].kind, ProblemKind::Lang);
         assert!(!r.fell_back);

@@ -14,12 +14,31 @@ use serde_json::Value;
 pub const GROUPS: &[(&str, &[&str])] = &[
     (
         "set.group.producer",
-        &["publish", "outbox_shards", "acks", "idempotent_producer", "max_in_flight", "partitioner", "relay_ms_per_record"],
+        &[
+            "publish",
+            "outbox_shards",
+            "acks",
+            "idempotent_producer",
+            "max_in_flight",
+            "partitioner",
+            "relay_ms_per_record",
+        ],
     ),
-    ("set.group.broker", &["brokers", "partitions", "replication_factor", "min_insync_replicas", "unclean_leader_election"]),
+    (
+        "set.group.broker",
+        &["brokers", "partitions", "replication_factor", "min_insync_replicas", "unclean_leader_election"],
+    ),
     (
         "set.group.consumers",
-        &["consumer_commit", "idempotent_consumer", "consumers_per_group", "consumer_ms_per_record", "dashboard", "servers", "bus_groups"],
+        &[
+            "consumer_commit",
+            "idempotent_consumer",
+            "consumers_per_group",
+            "consumer_ms_per_record",
+            "dashboard",
+            "servers",
+            "bus_groups",
+        ],
     ),
     ("set.group.replicas", &["replicas", "write_mode", "read_mode", "replica_spread_ms"]),
     ("set.group.network", &["network.latency_ms", "network.jitter_ms", "network.drop", "network.duplicate"]),
@@ -64,7 +83,11 @@ pub fn settings_panel(p: &SettingsProps) -> Html {
                 Value::Bool(raw == "true")
             } else if let Ok(n) = raw.trim().parse::<i64>() {
                 if is_int || k == "acks" {
-                    if k == "acks" { Value::String(raw.clone()) } else { Value::from(n) }
+                    if k == "acks" {
+                        Value::String(raw.clone())
+                    } else {
+                        Value::from(n)
+                    }
                 } else {
                     Value::from(n as f64)
                 }
@@ -83,9 +106,12 @@ pub fn settings_panel(p: &SettingsProps) -> Html {
             let checked = cur.as_bool().unwrap_or(false);
             let apply = apply.clone();
             html! { <input type="checkbox" id={id.clone()} checked={checked} data-testid={id.clone()}
-                onchange={Callback::from(move |_| apply.emit((!checked).to_string()))} /> }
+            onchange={Callback::from(move |_| apply.emit((!checked).to_string()))} /> }
         } else if let Some(opts) = choices(doc) {
-            let cur_s = match &cur { Value::String(s) => s.clone(), other => other.to_string() };
+            let cur_s = match &cur {
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
             let apply = apply.clone();
             html! {
                 <select id={id.clone()} data-testid={id.clone()} onchange={Callback::from(move |e: Event| {
@@ -96,12 +122,21 @@ pub fn settings_panel(p: &SettingsProps) -> Html {
             }
         } else {
             let apply = apply.clone();
-            let step = if is_int { "1" } else if key.contains("drop") || key.contains("duplicate") { "0.01" } else { "0.1" };
+            let step = if is_int {
+                "1"
+            } else if key.contains("drop") || key.contains("duplicate") {
+                "0.01"
+            } else {
+                "0.1"
+            };
             html! {
                 <super::draft::DraftInput id={id.clone()} testid={id.clone()} step={step} value={cur.to_string()} on_commit={apply} />
             }
         };
-        let err = errors.as_ref().filter(|(ek, _)| ek == key).map(|(_, e)| html! { <p class="error" role="alert">{ e.clone() }</p> });
+        let err = errors
+            .as_ref()
+            .filter(|(ek, _)| ek == key)
+            .map(|(_, e)| html! { <p class="error" role="alert">{ e.clone() }</p> });
         html! {
             <div class={classes!("setting", doc.topology.then_some("needs-restart"))}>
                 <label for={id.clone()}><code>{ key.to_string() }</code></label>

@@ -22,7 +22,11 @@ use crate::sim::scenario::{Condition, Scenario};
 use crate::sim::Sim;
 
 const LABELS: &[(&str, &str, &str)] = &[
-    ("title", "나란히 비교: 같은 시드, 같은 장애, 설정 하나만 다르게", "Side by side: same seed, same faults, one setting changed"),
+    (
+        "title",
+        "나란히 비교: 같은 시드, 같은 장애, 설정 하나만 다르게",
+        "Side by side: same seed, same faults, one setting changed",
+    ),
     ("running", "두 실행을 끝까지 돌리는 중…", "Running both to the end…"),
     ("base", "이 실행 (쓰인 그대로)", "As written"),
     ("variant", "비교 실행", "Variant"),
@@ -154,7 +158,11 @@ pub fn split_view(p: &SplitProps) -> Html {
         let (runs, progress, scenario) = (runs.setter(), progress.setter(), p.scenario.clone());
         use_effect_with(p.scenario.id.clone(), move |_| {
             let pair = lessons::variant(&scenario).map(|v| {
-                Rc::new(RefCell::new(Pair { jobs: [Job::new((*scenario).clone()), Job::new(v)], t0: now_ms(), timer: None }))
+                Rc::new(RefCell::new(Pair {
+                    jobs: [Job::new((*scenario).clone()), Job::new(v)],
+                    t0: now_ms(),
+                    timer: None,
+                }))
             });
             if let Some(pair) = &pair {
                 // Let the overlay paint first.
@@ -179,7 +187,8 @@ pub fn split_view(p: &SplitProps) -> Html {
     // What differs: each compare key, as written → variant.
     let base_cfg = serde_json::to_value(&sc.config).unwrap_or(Value::Null);
     let diff = compare.set.iter().map(|(k, v)| {
-        let was = k.split('.').try_fold(&base_cfg, |acc, part| acc.get(part)).map(value_text).unwrap_or_else(|| "–".into());
+        let was =
+            k.split('.').try_fold(&base_cfg, |acc, part| acc.get(part)).map(value_text).unwrap_or_else(|| "–".into());
         html! { <li><code>{ k.clone() }</code>{ ": " }<b>{ was }</b>{ " → " }<b>{ value_text(v) }</b></li> }
     });
     let close = {
@@ -191,7 +200,9 @@ pub fn split_view(p: &SplitProps) -> Html {
         Callback::from(move |_: MouseEvent| cb.emit(v))
     };
     let body = match &*runs {
-        None => html! { <p class="split-running" data-testid="split-running">{ format!("{} {}%", label(l, "running"), *progress) }</p> },
+        None => {
+            html! { <p class="split-running" data-testid="split-running">{ format!("{} {}%", label(l, "running"), *progress) }</p> }
+        }
         Some(r) => {
             let expect = sc.expect.as_ref();
             // Rows: every anomaly, then the measures the lesson's claim names, then convergence.

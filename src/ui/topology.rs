@@ -101,7 +101,8 @@ impl Layout {
             let i = nv.id as usize;
             match nv.role {
                 Role::App => {
-                    node[i] = Rect { x: COL_APP.0, y: TOP + 20.0, w: COL_APP.1, h: HEAD + LINE * (ROWS as f64 + 1.0) + 18.0 };
+                    node[i] =
+                        Rect { x: COL_APP.0, y: TOP + 20.0, w: COL_APP.1, h: HEAD + LINE * (ROWS as f64 + 1.0) + 18.0 };
                     col[i] = 0;
                 }
                 Role::Relay(_) => {
@@ -131,7 +132,15 @@ impl Layout {
                 let h = HEAD + hosted.len() as f64 * 14.0 + 4.0;
                 node[i] = Rect { x: COL_BROKER.0, y: broker_y, w: COL_BROKER.1, h };
                 for (k, pi) in hosted.iter().enumerate() {
-                    lanes.insert((*pi, b), Rect { x: COL_BROKER.0 + 4.0, y: broker_y + HEAD + k as f64 * 14.0, w: COL_BROKER.1 - 8.0, h: 13.0 });
+                    lanes.insert(
+                        (*pi, b),
+                        Rect {
+                            x: COL_BROKER.0 + 4.0,
+                            y: broker_y + HEAD + k as f64 * 14.0,
+                            w: COL_BROKER.1 - 8.0,
+                            h: 13.0,
+                        },
+                    );
                 }
                 broker_y += h + 8.0;
                 col[i] = 2;
@@ -188,8 +197,16 @@ impl Layout {
         bottoms.push(relays_y);
         let h = bottoms.into_iter().fold(0.0, f64::max) + 6.0;
         let dash = v.dashboard.map(|_| Rect { x: COL_LAST.0, y: TOP, w: COL_LAST.1, h: HEAD + 3.0 * LINE + 4.0 });
-        let client_bottom = v.nodes.iter().find(|n| n.role == Role::Client).map(|n| node[n.id as usize]).map(|r| r.y + r.h + 10.0).unwrap_or(TOP);
-        let servers = (0..v.servers.len()).map(|k| Rect { x: COL_LAST.0, y: client_bottom + k as f64 * 30.0, w: COL_LAST.1, h: 24.0 }).collect();
+        let client_bottom = v
+            .nodes
+            .iter()
+            .find(|n| n.role == Role::Client)
+            .map(|n| node[n.id as usize])
+            .map(|r| r.y + r.h + 10.0)
+            .unwrap_or(TOP);
+        let servers = (0..v.servers.len())
+            .map(|k| Rect { x: COL_LAST.0, y: client_bottom + k as f64 * 30.0, w: COL_LAST.1, h: 24.0 })
+            .collect();
         Layout {
             h,
             node,
@@ -305,7 +322,8 @@ impl Layout {
                 bottom = bottom.max(y + node[i].h);
             }
         }
-        let servers: Vec<Rect> = (0..v.servers.len()).map(|k| Rect { x: 268.0, y: y + k as f64 * 28.0, w: 128.0, h: 24.0 }).collect();
+        let servers: Vec<Rect> =
+            (0..v.servers.len()).map(|k| Rect { x: 268.0, y: y + k as f64 * 28.0, w: 128.0, h: 24.0 }).collect();
         if let Some(last) = servers.last() {
             bottom = bottom.max(last.y + last.h);
         }
@@ -340,7 +358,11 @@ impl Layout {
             (ra.x + ra.w, ra.cy())
         } else if self.vertical && ca != cb {
             let cx = ra.x + ra.w / 2.0;
-            if cb > ca { (cx, ra.y + ra.h) } else { (cx, ra.y) }
+            if cb > ca {
+                (cx, ra.y + ra.h)
+            } else {
+                (cx, ra.y)
+            }
         } else if rb.x + rb.w / 2.0 > ra.x + ra.w / 2.0 {
             (ra.x + ra.w, ra.cy())
         } else {
@@ -434,8 +456,12 @@ fn links(v: &View, cfg: &crate::sim::config::Config) -> Vec<(NodeId, NodeId, boo
 /// colour is never the only signal.
 pub fn shape(out: &mut String, kind: Option<Kind>, x: f64, y: f64, r: f64) {
     let _ = match kind {
-        Some(Kind::Created) | None => write!(out, "M{:.1},{y:.1}a{r},{r} 0 1,0 {},0a{r},{r} 0 1,0 -{},0", x - r, 2.0 * r, 2.0 * r),
-        Some(Kind::RiderAssigned) => write!(out, "M{:.1},{:.1}h{}v{}h-{}z", x - r * 0.9, y - r * 0.9, 1.8 * r, 1.8 * r, 1.8 * r),
+        Some(Kind::Created) | None => {
+            write!(out, "M{:.1},{y:.1}a{r},{r} 0 1,0 {},0a{r},{r} 0 1,0 -{},0", x - r, 2.0 * r, 2.0 * r)
+        }
+        Some(Kind::RiderAssigned) => {
+            write!(out, "M{:.1},{:.1}h{}v{}h-{}z", x - r * 0.9, y - r * 0.9, 1.8 * r, 1.8 * r, 1.8 * r)
+        }
         Some(Kind::PickupReadyRequested) => {
             let q = r * 1.25;
             write!(out, "M{x:.1},{:.1}l{q},{q}l-{q},{q}l-{q},-{q}z", y - q)
@@ -449,7 +475,22 @@ pub fn shape(out: &mut String, kind: Option<Kind>, x: f64, y: f64, r: f64) {
             write!(
                 out,
                 "M{:.1},{:.1}l{a},-{a}l{},{}l{},-{}l{a},{a}l-{},{}l{},{}l-{a},{a}l-{},-{}l-{},{}l-{a},-{a}l{},-{}z",
-                x - b, y - b + a, b - a, b - a, b - a, b - a, b - a, b - a, b - a, b - a, b - a, b - a, b - a, b - a, b - a, b - a
+                x - b,
+                y - b + a,
+                b - a,
+                b - a,
+                b - a,
+                b - a,
+                b - a,
+                b - a,
+                b - a,
+                b - a,
+                b - a,
+                b - a,
+                b - a,
+                b - a,
+                b - a,
+                b - a
             )
         }
     };
@@ -646,8 +687,16 @@ fn boxes(p: &BoxesProps) -> Html {
                     });
                 }
                 let outbox: u64 = v.relays.iter().map(|x| x.outbox_len).sum();
-                body.push(txt(r.x + 4.0, r.y + r.h - 6.0, "sub", trf(l, "app.outbox", &[("n", &outbox.to_string()), ("d", &v.app_row_count.to_string())])));
-                let refused = v.notices.iter().any(|n| matches!(n.kind, NoticeKind::Refused { .. } | NoticeKind::AppDown { .. }) && v.now_us.saturating_sub(n.t_us) < 300_000);
+                body.push(txt(
+                    r.x + 4.0,
+                    r.y + r.h - 6.0,
+                    "sub",
+                    trf(l, "app.outbox", &[("n", &outbox.to_string()), ("d", &v.app_row_count.to_string())]),
+                ));
+                let refused = v.notices.iter().any(|n| {
+                    matches!(n.kind, NoticeKind::Refused { .. } | NoticeKind::AppDown { .. })
+                        && v.now_us.saturating_sub(n.t_us) < 300_000
+                });
                 if refused {
                     body.push(html! { <text x={format!("{:.1}", r.x + r.w - 3.0)} y={format!("{:.1}", r.y + 12.0)} class="refused" text-anchor="end">{ tr(l, "app.refused") }</text> });
                 }
@@ -720,7 +769,16 @@ fn boxes(p: &BoxesProps) -> Html {
                     let hw_bar = (rep.hw >= base).then(|| html! {
                         <line x1={format!("{hw_x:.1}")} x2={format!("{hw_x:.1}")} y1={format!("{:.1}", lr.y - 1.5)} y2={format!("{:.1}", lr.y + 12.5)} class="hw" />
                     });
-                    let aria = trf(l, "lane.aria", &[("p", &label), ("role", rep.role), ("leo", &rep.leo.to_string()), ("hw", &rep.hw.to_string())]);
+                    let aria = trf(
+                        l,
+                        "lane.aria",
+                        &[
+                            ("p", &label),
+                            ("role", rep.role),
+                            ("leo", &rep.leo.to_string()),
+                            ("hw", &rep.hw.to_string()),
+                        ],
+                    );
                     body.push(html! {
                         <g class={classes!("lane", (!in_isr).then_some("out-isr"), (rep.role == "leader").then_some("leader"))} aria-label={aria} role="img">
                             { txt(lr.x, lr.y + 9.0, "lane-label", format!("{label} {mark}")) }
@@ -768,7 +826,11 @@ fn boxes(p: &BoxesProps) -> Html {
         for (m, parts) in &gv.members {
             let Some(&r) = lay.node.get(*m as usize) else { continue };
             let nv = &v.nodes[*m as usize];
-            let parts_s = if parts.is_empty() { "—".to_string() } else { parts.iter().map(|p| format!("P{p}")).collect::<Vec<_>>().join(" ") };
+            let parts_s = if parts.is_empty() {
+                "—".to_string()
+            } else {
+                parts.iter().map(|p| format!("P{p}")).collect::<Vec<_>>().join(" ")
+            };
             let short = nv.name.strip_prefix(&format!("{}-", gv.name)).unwrap_or(&nv.name).to_string();
             let body = html! { <text x={format!("{:.1}", r.x + r.w - 3.0)} y={format!("{:.1}", r.y + 9.0)} class="sub" text-anchor="end">{ format!("→ {parts_s}") }</text> };
             let mut r2 = r;
@@ -777,7 +839,16 @@ fn boxes(p: &BoxesProps) -> Html {
         }
         for (k, (part, committed, lag)) in gv.offsets.iter().enumerate() {
             let y = gr.y + HEAD + gv.members.len() as f64 * LINE + k as f64 * 11.0 + 8.0;
-            inner.push(txt(gr.x + 4.0, y, if *lag > 0 { "sub lagging" } else { "sub" }, trf(l, "group.offset", &[("p", &part.to_string()), ("c", &committed.to_string()), ("lag", &lag.to_string())])));
+            inner.push(txt(
+                gr.x + 4.0,
+                y,
+                if *lag > 0 { "sub lagging" } else { "sub" },
+                trf(
+                    l,
+                    "group.offset",
+                    &[("p", &part.to_string()), ("c", &committed.to_string()), ("lag", &lag.to_string())],
+                ),
+            ));
         }
         boxes.push(html! {
             <g class={classes!("group", gv.idle.then_some("idle"))}>
@@ -831,9 +902,13 @@ fn boxes(p: &BoxesProps) -> Html {
     for (pi, part) in v.partitions.iter().enumerate().filter(|_| part == 0) {
         let y = lay.summary_y + pi as f64 * 12.0 + 8.0;
         let label = if part.topic == "config" { "cfg".to_string() } else { format!("P{}", part.number) };
-        let leader = part.leader.map(|b| format!("broker-{}", b + 1)).unwrap_or_else(|| tr(l, "part.offline").to_string());
+        let leader =
+            part.leader.map(|b| format!("broker-{}", b + 1)).unwrap_or_else(|| tr(l, "part.offline").to_string());
         let isr = part.isr.iter().map(|b| (b + 1).to_string()).collect::<Vec<_>>().join(",");
-        let refused = v.notices.iter().any(|n| matches!(n.kind, NoticeKind::NotEnoughReplicas { part: q } if q as usize == pi) && v.now_us.saturating_sub(n.t_us) < 500_000);
+        let refused = v.notices.iter().any(|n| {
+            matches!(n.kind, NoticeKind::NotEnoughReplicas { part: q } if q as usize == pi)
+                && v.now_us.saturating_sub(n.t_us) < 500_000
+        });
         summary.push(html! {
             <g class={classes!("psum", part.leader.is_none().then_some("offline"))}>
                 { txt(lay.summary_x, y, "sub", trf(l, "part.summary", &[("p", &label), ("leader", &leader), ("epoch", &part.epoch.to_string()), ("isr", &isr), ("hw", &part.hw.to_string())])) }
@@ -923,7 +998,10 @@ fn links_layer(p: &LinksProps) -> Html {
             continue;
         }
         let key = (a.min(b), a.max(b));
-        if !p.links.iter().any(|&(x, y, _)| (x, y) == key) && (a as usize) < lay.node.len() && (b as usize) < lay.node.len() {
+        if !p.links.iter().any(|&(x, y, _)| (x, y) == key)
+            && (a as usize) < lay.node.len()
+            && (b as usize) < lay.node.len()
+        {
             out.push(html! { <path d={lay.link_path(a, b)} class="link-cut-extra" /> });
         }
     }
@@ -961,7 +1039,8 @@ fn feed_path(lay: &Layout, from: Rect, to: Rect) -> String {
     }
 }
 
-const CELL_CLASSES: [&str; 8] = ["cell k0", "cell k1", "cell k2", "cell k3", "cell k4", "cell k5", "cell kx", "cell-empty"];
+const CELL_CLASSES: [&str; 8] =
+    ["cell k0", "cell k1", "cell k2", "cell k3", "cell k4", "cell k5", "cell kx", "cell-empty"];
 
 #[allow(clippy::too_many_arguments)]
 fn member_box(l: Lang, v: &View, id: NodeId, r: Rect, ctl: &Ctl, picked: bool, short: String, body: Html) -> Html {
@@ -1035,11 +1114,24 @@ fn moving(p: &MovingProps) -> Html {
                 None => 6,
             }
         };
-        let r = if slot == 7 { 1.6 } else if slot == 6 { 2.6 } else { 4.0 };
+        let r = if slot == 7 {
+            1.6
+        } else if slot == 6 {
+            2.6
+        } else {
+            4.0
+        };
         shape(&mut paths[slot], if slot >= 6 { None } else { m.kind }, x, y, r);
         if m.duplicate {
             let rr = r + 2.5;
-            let _ = write!(dups, "M{:.1},{:.1}a{rr:.1},{rr:.1} 0 1,0 {:.1},0a{rr:.1},{rr:.1} 0 1,0 {:.1},0", x - rr, y, 2.0 * rr, -2.0 * rr);
+            let _ = write!(
+                dups,
+                "M{:.1},{:.1}a{rr:.1},{rr:.1} 0 1,0 {:.1},0a{rr:.1},{rr:.1} 0 1,0 {:.1},0",
+                x - rr,
+                y,
+                2.0 * rr,
+                -2.0 * rr
+            );
         }
     }
     // Drops stay visible for about 1.5 s of wall time.
@@ -1050,7 +1142,13 @@ fn moving(p: &MovingProps) -> Html {
         if v.now_us.saturating_sub(d.at_us) > window || d.from >= n || d.to >= n {
             continue;
         }
-        if !p.show_control && d.kind.is_none() && !matches!(d.label, "produce" | "produce-ack" | "records" | "binlog" | "db-write" | "db-ack" | "read" | "read-result") {
+        if !p.show_control
+            && d.kind.is_none()
+            && !matches!(
+                d.label,
+                "produce" | "produce-ack" | "records" | "binlog" | "db-write" | "db-ack" | "read" | "read-result"
+            )
+        {
             continue;
         }
         let (x, y) = lay.along(d.from, d.to, 0.5);
@@ -1142,9 +1240,15 @@ fn pick_menu(l: Lang, pick: &Pick, snap: &Snap, lay: &Layout, ctl: &Ctl) -> Html
             let name = nv.name.clone();
             let mut b = Vec::new();
             match nv.status {
-                NodeStatus::Crashed => b.push(act(tr(l, "act.restart").into(), "act-restart", Action::Restart { node: name.clone() })),
+                NodeStatus::Crashed => {
+                    b.push(act(tr(l, "act.restart").into(), "act-restart", Action::Restart { node: name.clone() }))
+                }
                 _ => {
-                    b.push(act(tr(l, "act.crash").into(), "act-crash", Action::Crash { node: name.clone(), when: None }));
+                    b.push(act(
+                        tr(l, "act.crash").into(),
+                        "act-crash",
+                        Action::Crash { node: name.clone(), when: None },
+                    ));
                     let point = match nv.role {
                         Role::App => Some(CrashPoint::AfterDbCommit),
                         Role::Relay(_) => Some(CrashPoint::AfterPublish),
@@ -1157,28 +1261,59 @@ fn pick_menu(l: Lang, pick: &Pick, snap: &Snap, lay: &Layout, ctl: &Ctl) -> Html
                             CrashPoint::AfterPublish => "act.crash_after_publish",
                             CrashPoint::AfterApply => "act.crash_after_apply",
                         };
-                        b.push(act(tr(l, key).into(), "act-crash-at", Action::Crash { node: name.clone(), when: Some(pt) }));
+                        b.push(act(
+                            tr(l, key).into(),
+                            "act-crash-at",
+                            Action::Crash { node: name.clone(), when: Some(pt) },
+                        ));
                     }
-                    b.push(act(tr(l, "act.pause_short").into(), "act-pause-short", Action::Pause { node: name.clone(), for_ms: 300 }));
-                    b.push(act(tr(l, "act.pause").into(), "act-pause", Action::Pause { node: name.clone(), for_ms: 2000 }));
+                    b.push(act(
+                        tr(l, "act.pause_short").into(),
+                        "act-pause-short",
+                        Action::Pause { node: name.clone(), for_ms: 300 },
+                    ));
+                    b.push(act(
+                        tr(l, "act.pause").into(),
+                        "act-pause",
+                        Action::Pause { node: name.clone(), for_ms: 2000 },
+                    ));
                 }
             }
             if matches!(nv.role, Role::Db(_)) {
                 b.push(act(tr(l, "act.wipe").into(), "act-wipe", Action::Wipe { replica: name.clone() }));
             }
-            (r.x + r.w * 0.5, r.y + r.h, trf(l, "menu.node", &[("name", &name), ("status", status_text(l, nv.status))]), b)
+            (
+                r.x + r.w * 0.5,
+                r.y + r.h,
+                trf(l, "menu.node", &[("name", &name), ("status", status_text(l, nv.status))]),
+                b,
+            )
         }
         Pick::Link(a, b) => {
-            let (Some(na), Some(nb)) = (v.nodes.get(*a as usize), v.nodes.get(*b as usize)) else { return Html::default() };
+            let (Some(na), Some(nb)) = (v.nodes.get(*a as usize), v.nodes.get(*b as usize)) else {
+                return Html::default();
+            };
             let (x0, y0) = lay.anchor(*a, *b);
             let (x1, y1) = lay.anchor(*b, *a);
             let is_cut = v.cuts.iter().any(|&(x, y)| (x == *a && y == *b) || (x == *b && y == *a));
             let mut bs = Vec::new();
             if is_cut {
-                bs.push(act(tr(l, "act.heal").into(), "act-heal", Action::Heal { from: Some(na.name.clone()), to: Some(nb.name.clone()) }));
+                bs.push(act(
+                    tr(l, "act.heal").into(),
+                    "act-heal",
+                    Action::Heal { from: Some(na.name.clone()), to: Some(nb.name.clone()) },
+                ));
             } else {
-                bs.push(act(tr(l, "act.cut").into(), "act-cut", Action::Cut { from: na.name.clone(), to: nb.name.clone(), oneway: false }));
-                bs.push(act(trf(l, "act.cut_oneway", &[("a", &na.name), ("b", &nb.name)]), "act-cut-oneway", Action::Cut { from: na.name.clone(), to: nb.name.clone(), oneway: true }));
+                bs.push(act(
+                    tr(l, "act.cut").into(),
+                    "act-cut",
+                    Action::Cut { from: na.name.clone(), to: nb.name.clone(), oneway: false },
+                ));
+                bs.push(act(
+                    trf(l, "act.cut_oneway", &[("a", &na.name), ("b", &nb.name)]),
+                    "act-cut-oneway",
+                    Action::Cut { from: na.name.clone(), to: nb.name.clone(), oneway: true },
+                ));
             }
             ((x0 + x1) / 2.0, (y0 + y1) / 2.0 + 6.0, trf(l, "menu.link", &[("a", &na.name), ("b", &nb.name)]), bs)
         }
@@ -1186,7 +1321,11 @@ fn pick_menu(l: Lang, pick: &Pick, snap: &Snap, lay: &Layout, ctl: &Ctl) -> Html
     let left = (x / lay.w * 100.0).clamp(0.0, 100.0);
     let top = (y / lay.h * 100.0).clamp(0.0, 100.0);
     let align = if left > 60.0 { "right" } else { "left" };
-    let style = if align == "right" { format!("right:{:.1}%;top:{top:.1}%", 100.0 - left) } else { format!("left:{left:.1}%;top:{top:.1}%") };
+    let style = if align == "right" {
+        format!("right:{:.1}%;top:{top:.1}%", 100.0 - left)
+    } else {
+        format!("left:{left:.1}%;top:{top:.1}%")
+    };
     html! {
         <div class="pick-menu" role="dialog" aria-label={title.clone()} data-testid="pick-menu" {style}>
             <div class="pm-head"><strong>{ title }</strong>
