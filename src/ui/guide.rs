@@ -15,7 +15,6 @@ use yew::prelude::*;
 
 use super::i18n::Lang;
 use super::playground::{Ctl, Engine};
-use super::route::pick;
 use super::state::Action as Ui;
 use super::tour::TourPanel;
 use crate::sim::engine::MS;
@@ -55,20 +54,11 @@ const LABELS: &[(&str, &str, &str)] = &[
 ];
 
 fn label(l: Lang, key: &str) -> &'static str {
-    pick(LABELS, l, key)
+    super::i18n::lookup(LABELS, l, key)
 }
 
 /// The anomaly keys of the report, in the checker's order.
-pub const ANOMALIES: [&str; 8] = [
-    "lost",
-    "phantom",
-    "duplicate_applied",
-    "duplicate_suppressed",
-    "out_of_order",
-    "invalid_transition",
-    "stale_read",
-    "acked_lost",
-];
+pub const ANOMALIES: [&str; 8] = crate::sim::checker::Anomalies::NAMES;
 
 /// An anomaly's name for readers.
 pub fn anomaly_name(l: Lang, key: &str) -> &'static str {
@@ -471,9 +461,6 @@ mod tests {
     /// Every label has both languages and keys are unique.
     #[wasm_bindgen_test]
     fn labels_are_complete() {
-        for (k, ko, en) in super::LABELS {
-            assert!(!ko.is_empty() && !en.is_empty(), "{k}");
-            assert_eq!(super::LABELS.iter().filter(|(x, _, _)| x == k).count(), 1, "{k} twice");
-        }
+        super::super::i18n::check_table(super::LABELS, &[]);
     }
 }

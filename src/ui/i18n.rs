@@ -298,15 +298,36 @@ pub const TABLE: &[(&str, &str, &str)] = &[
 /// The text for `key` in `lang`. An unknown key is a programming error: debug builds panic (which
 /// shows the error panel), release builds show the key itself rather than nothing.
 pub fn t(lang: Lang, key: &'static str) -> &'static str {
-    match TABLE.iter().find(|(k, _, _)| *k == key) {
-        Some((_, ko, en)) => match lang {
-            Lang::Ko => ko,
-            Lang::En => en,
-        },
-        None => {
-            debug_assert!(false, "unknown i18n key {key:?}");
-            key
-        }
+    find(TABLE, lang, key).unwrap_or_else(|| {
+        debug_assert!(false, "unknown i18n key {key:?}");
+        key
+    })
+}
+
+/// The text for `key` in `lang` in a (key, Korean, English) table, if the key is there.
+pub fn find(table: &'static [(&str, &str, &str)], lang: Lang, key: &str) -> Option<&'static str> {
+    table.iter().find(|(k, _, _)| *k == key).map(|(_, ko, en)| match lang {
+        Lang::Ko => *ko,
+        Lang::En => *en,
+    })
+}
+
+/// A panel's own label table (kept beside the panel): an unknown key shows `?`, and
+/// [`check_table`] in the panel's test makes sure none is missing or empty.
+pub fn lookup(table: &'static [(&str, &str, &str)], lang: Lang, key: &str) -> &'static str {
+    find(table, lang, key).unwrap_or("?")
+}
+
+/// Asserts that a (key, Korean, English) table has text in both languages for every key, no key
+/// twice, and every key in `used`. For the tests of the panels' own tables.
+pub fn check_table(table: &[(&str, &str, &str)], used: &[&str]) {
+    for (k, ko, en) in table {
+        assert!(!k.trim().is_empty(), "an empty key");
+        assert!(!ko.trim().is_empty() && !en.trim().is_empty(), "{k} lacks a language");
+        assert_eq!(table.iter().filter(|(x, _, _)| x == k).count(), 1, "{k} twice");
+    }
+    for k in used {
+        assert!(table.iter().any(|(x, _, _)| x == k), "{k} is used but not in the table");
     }
 }
 

@@ -44,13 +44,7 @@ const LABELS: &[(&str, &str, &str)] = &[
 ];
 
 fn label(lang: Lang, key: &str) -> &'static str {
-    match LABELS.iter().find(|(k, _, _)| *k == key) {
-        Some((_, ko, en)) => match lang {
-            Lang::Ko => ko,
-            Lang::En => en,
-        },
-        None => "?",
-    }
+    super::i18n::lookup(LABELS, lang, key)
 }
 
 /// Properties of [`KafkaPanel`].
@@ -112,12 +106,12 @@ pub fn kafka_panel(p: &KafkaPanelProps) -> Html {
 
 #[cfg(test)]
 mod tests {
-    /// Every label has both languages and keys are unique.
-    #[test]
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    /// Every label has both languages and keys are unique. (The `ui` module exists only on
+    /// wasm32, so this runs in the browser level.)
+    #[wasm_bindgen_test]
     fn labels_are_complete() {
-        for (k, ko, en) in super::LABELS {
-            assert!(!ko.is_empty() && !en.is_empty(), "{k}");
-            assert_eq!(super::LABELS.iter().filter(|(x, _, _)| x == k).count(), 1, "{k} twice");
-        }
+        super::super::i18n::check_table(super::LABELS, &[]);
     }
 }

@@ -15,7 +15,6 @@ use yew::prelude::*;
 use super::i18n::Lang;
 use super::kafka_panel::KafkaPanel;
 use super::playground::{Ctl, Engine};
-use super::route::pick;
 use crate::sim::engine::MS;
 use crate::sim::scenario::{parse_scenario, to_json, Scenario, UNTIL_MS_MAX};
 use crate::sim::share;
@@ -47,7 +46,7 @@ const LABELS: &[(&str, &str, &str)] = &[
 ];
 
 fn label(l: Lang, key: &str) -> &'static str {
-    pick(LABELS, l, key)
+    super::i18n::lookup(LABELS, l, key)
 }
 
 /// The scenario of the run as it stands: the loaded scenario with the config in force at its
@@ -329,9 +328,6 @@ mod tests {
     /// Every label has both languages and keys are unique.
     #[wasm_bindgen_test]
     fn labels_are_complete() {
-        for (k, ko, en) in super::LABELS {
-            assert!(!ko.is_empty() && !en.is_empty(), "{k}");
-            assert_eq!(super::LABELS.iter().filter(|(x, _, _)| x == k).count(), 1, "{k} twice");
-        }
+        super::super::i18n::check_table(super::LABELS, &[]);
     }
 }

@@ -176,18 +176,7 @@ const LABELS: &[(&str, &str, &str)] = &[
 
 /// A label in `lang`; an unknown key shows `?` (a test checks every key used exists).
 pub(crate) fn label(lang: Lang, key: &str) -> &'static str {
-    pick(LABELS, lang, key)
-}
-
-/// Looks `key` up in a (key, Korean, English) table.
-pub(crate) fn pick(table: &'static [(&str, &str, &str)], lang: Lang, key: &str) -> &'static str {
-    match table.iter().find(|(k, _, _)| *k == key) {
-        Some((_, ko, en)) => match lang {
-            Lang::Ko => ko,
-            Lang::En => en,
-        },
-        None => "?",
-    }
+    super::i18n::lookup(LABELS, lang, key)
 }
 
 /// The sentence for one problem, in `lang`.
@@ -266,10 +255,7 @@ mod tests {
     /// Every label has both languages and keys are unique.
     #[wasm_bindgen_test]
     fn labels_are_complete() {
-        for (k, ko, en) in LABELS {
-            assert!(!ko.is_empty() && !en.is_empty(), "{k}");
-            assert_eq!(LABELS.iter().filter(|(x, _, _)| x == k).count(), 1, "{k} twice");
-        }
+        super::super::i18n::check_table(LABELS, &[]);
     }
 
     /// A good link opens its scenario bounded; each malformed link opens the default and says why.

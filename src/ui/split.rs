@@ -15,7 +15,6 @@ use yew::prelude::*;
 
 use super::guide::{anomaly_name, fmt_measure, ANOMALIES};
 use super::i18n::Lang;
-use super::route::pick;
 use crate::sim::engine::MS;
 use crate::sim::lessons::{self, Outcome};
 use crate::sim::scenario::{Condition, Scenario};
@@ -45,7 +44,7 @@ const LABELS: &[(&str, &str, &str)] = &[
 ];
 
 fn label(l: Lang, key: &str) -> &'static str {
-    pick(LABELS, l, key)
+    super::i18n::lookup(LABELS, l, key)
 }
 
 fn value_text(v: &Value) -> String {
@@ -328,9 +327,6 @@ mod tests {
     /// Every label has both languages and keys are unique.
     #[wasm_bindgen_test]
     fn labels_are_complete() {
-        for (k, ko, en) in super::LABELS {
-            assert!(!ko.is_empty() && !en.is_empty(), "{k}");
-            assert_eq!(super::LABELS.iter().filter(|(x, _, _)| x == k).count(), 1, "{k} twice");
-        }
+        super::super::i18n::check_table(super::LABELS, &[]);
     }
 }

@@ -54,13 +54,7 @@ const LABELS: &[(&str, &str, &str)] = &[
 
 /// A label in `lang`; an unknown key shows itself (a test checks every key exists).
 fn label(lang: Lang, key: &str) -> &'static str {
-    match LABELS.iter().find(|(k, _, _)| *k == key) {
-        Some((_, ko, en)) => match lang {
-            Lang::Ko => ko,
-            Lang::En => en,
-        },
-        None => "?",
-    }
+    super::i18n::lookup(LABELS, lang, key)
 }
 
 /// The title in `lang`.
@@ -157,16 +151,13 @@ pub fn tour_panel(p: &TourProps) -> Html {
 
 #[cfg(test)]
 mod tests {
+    use wasm_bindgen_test::wasm_bindgen_test;
+
     /// Every label has both languages, keys are unique, and every key the panel uses exists.
-    #[test]
+    /// (The `ui` module exists only on wasm32, so this runs in the browser level.)
+    #[wasm_bindgen_test]
     fn labels_are_complete() {
-        let keys: Vec<&str> = super::LABELS.iter().map(|(k, _, _)| *k).collect();
-        for (k, ko, en) in super::LABELS {
-            assert!(!ko.is_empty() && !en.is_empty(), "{k}");
-            assert_eq!(keys.iter().filter(|x| *x == k).count(), 1, "{k} twice");
-        }
-        for k in ["title", "count", "back", "next", "restart", "base", "variant", "switch"] {
-            assert!(keys.contains(&k), "{k}");
-        }
+        let used = ["title", "count", "back", "next", "restart", "base", "variant", "switch"];
+        super::super::i18n::check_table(super::LABELS, &used);
     }
 }
