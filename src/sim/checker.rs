@@ -60,6 +60,35 @@ pub struct Anomalies {
     pub acked_lost: u64,
 }
 
+impl Anomalies {
+    /// The anomalies' contract names, in the report's field order.
+    pub const NAMES: [&'static str; 8] = [
+        "lost",
+        "phantom",
+        "duplicate_applied",
+        "duplicate_suppressed",
+        "out_of_order",
+        "invalid_transition",
+        "stale_read",
+        "acked_lost",
+    ];
+
+    /// The count of the anomaly with this contract name (None for an unknown name).
+    pub fn get(&self, name: &str) -> Option<u64> {
+        Some(match name {
+            "lost" => self.lost,
+            "phantom" => self.phantom,
+            "duplicate_applied" => self.duplicate_applied,
+            "duplicate_suppressed" => self.duplicate_suppressed,
+            "out_of_order" => self.out_of_order,
+            "invalid_transition" => self.invalid_transition,
+            "stale_read" => self.stale_read,
+            "acked_lost" => self.acked_lost,
+            _ => return None,
+        })
+    }
+}
+
 /// What the checker found, so far or at the end.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct CheckReport {

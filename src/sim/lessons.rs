@@ -6,6 +6,7 @@
 
 use std::collections::BTreeMap;
 
+use super::checker::Anomalies;
 use super::command::Action;
 use super::engine::MS;
 use super::report::Report;
@@ -78,14 +79,9 @@ pub fn outcome(sim: &Sim, consumer_lag_max: u64) -> Outcome {
         debug_assert!(EXPECT_MEASURES.contains(&k), "measure {k} is not in EXPECT_MEASURES");
         m.insert(k, v);
     };
-    put("lost", a.lost as f64);
-    put("phantom", a.phantom as f64);
-    put("duplicate_applied", a.duplicate_applied as f64);
-    put("duplicate_suppressed", a.duplicate_suppressed as f64);
-    put("out_of_order", a.out_of_order as f64);
-    put("invalid_transition", a.invalid_transition as f64);
-    put("stale_read", a.stale_read as f64);
-    put("acked_lost", a.acked_lost as f64);
+    for name in Anomalies::NAMES {
+        put(name, a.get(name).expect("a known anomaly") as f64);
+    }
     put("committed", c.committed as f64);
     put("published", c.published as f64);
     put("appended", c.appended as f64);

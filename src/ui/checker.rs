@@ -119,17 +119,7 @@ pub struct CheckerProps {
 }
 
 fn count_of(a: &crate::sim::checker::Anomalies, key: &str) -> u64 {
-    match key {
-        "lost" => a.lost,
-        "phantom" => a.phantom,
-        "duplicate_applied" => a.duplicate_applied,
-        "duplicate_suppressed" => a.duplicate_suppressed,
-        "out_of_order" => a.out_of_order,
-        "invalid_transition" => a.invalid_transition,
-        "stale_read" => a.stale_read,
-        "acked_lost" => a.acked_lost,
-        _ => 0,
-    }
+    a.get(key).unwrap_or(0)
 }
 
 /// Seconds with one decimal.
