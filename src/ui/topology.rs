@@ -585,25 +585,31 @@ fn status_class(s: NodeStatus) -> &'static str {
     }
 }
 
+/// Click and Enter/Space handlers that open the menu of a node or link (the same for every
+/// clickable element of the topology).
+fn pick_handlers(ctl: &Ctl, pick: Pick) -> (Callback<MouseEvent>, Callback<KeyboardEvent>) {
+    let onclick = {
+        let ctl = ctl.clone();
+        let pick = pick.clone();
+        Callback::from(move |e: MouseEvent| {
+            e.stop_propagation();
+            ctl.dispatch(Ui::Pick(Some(pick.clone())));
+        })
+    };
+    let ctl = ctl.clone();
+    let onkeydown = Callback::from(move |e: KeyboardEvent| {
+        if e.key() == "Enter" || e.key() == " " {
+            e.prevent_default();
+            ctl.dispatch(Ui::Pick(Some(pick.clone())));
+        }
+    });
+    (onclick, onkeydown)
+}
+
 /// A node's box with its name, status badge and click/keyboard handling.
 fn node_box(l: Lang, v: &View, id: NodeId, r: Rect, ctl: &Ctl, picked: bool, body: Html) -> Html {
     let nv = &v.nodes[id as usize];
-    let onclick = {
-        let ctl = ctl.clone();
-        Callback::from(move |e: MouseEvent| {
-            e.stop_propagation();
-            ctl.dispatch(Ui::Pick(Some(Pick::Node(id))));
-        })
-    };
-    let onkeydown = {
-        let ctl = ctl.clone();
-        Callback::from(move |e: KeyboardEvent| {
-            if e.key() == "Enter" || e.key() == " " {
-                e.prevent_default();
-                ctl.dispatch(Ui::Pick(Some(Pick::Node(id))));
-            }
-        })
-    };
+    let (onclick, onkeydown) = pick_handlers(ctl, Pick::Node(id));
     let label = trf(l, "node.aria", &[("name", &nv.name), ("status", status_text(l, nv.status))]);
     let badge = match nv.status {
         NodeStatus::Up => Html::default(),
@@ -964,23 +970,7 @@ fn links_layer(p: &LinksProps) -> Html {
         let is_cut = cut(a, b);
         let d = lay.link_path(a, b);
         let (na, nb) = (p.names[a as usize].clone(), p.names[b as usize].clone());
-        let open = {
-            let ctl = p.ctl.clone();
-            move || ctl.dispatch(Ui::Pick(Some(Pick::Link(a, b))))
-        };
-        let onclick = {
-            let open = open.clone();
-            Callback::from(move |e: MouseEvent| {
-                e.stop_propagation();
-                open();
-            })
-        };
-        let onkeydown = Callback::from(move |e: KeyboardEvent| {
-            if e.key() == "Enter" || e.key() == " " {
-                e.prevent_default();
-                open();
-            }
-        });
+        let (onclick, onkeydown) = pick_handlers(&p.ctl, Pick::Link(a, b));
         let picked = p.pick == Some((a, b));
         let aria = trf(l, if is_cut { "link.aria_cut" } else { "link.aria" }, &[("a", &na), ("b", &nb)]);
         out.push(html! {
@@ -1045,22 +1035,7 @@ const CELL_CLASSES: [&str; 8] =
 #[allow(clippy::too_many_arguments)]
 fn member_box(l: Lang, v: &View, id: NodeId, r: Rect, ctl: &Ctl, picked: bool, short: String, body: Html) -> Html {
     let nv = &v.nodes[id as usize];
-    let onclick = {
-        let ctl = ctl.clone();
-        Callback::from(move |e: MouseEvent| {
-            e.stop_propagation();
-            ctl.dispatch(Ui::Pick(Some(Pick::Node(id))));
-        })
-    };
-    let onkeydown = {
-        let ctl = ctl.clone();
-        Callback::from(move |e: KeyboardEvent| {
-            if e.key() == "Enter" || e.key() == " " {
-                e.prevent_default();
-                ctl.dispatch(Ui::Pick(Some(Pick::Node(id))));
-            }
-        })
-    };
+    let (onclick, onkeydown) = pick_handlers(ctl, Pick::Node(id));
     let label = trf(l, "node.aria", &[("name", &nv.name), ("status", status_text(l, nv.status))]);
     let mark = match nv.status {
         NodeStatus::Up => "",
