@@ -880,30 +880,21 @@ impl Sim {
             let node = self.topo.brokers[b as usize];
             self.record(node, Op::FinalLog { partition: number, events });
         }
+        let final_line = |delivery: usize, row: Option<(Kind, u32)>| Op::Final {
+            delivery: delivery as DeliveryId,
+            status: row.map(|r| r.0),
+            version: row.map(|r| r.1).unwrap_or(0),
+        };
         let app = self.topo.app;
         for d in 0..self.names.deliveries.len() {
             let row = self.app.rows.get(d).copied().flatten();
-            self.record(
-                app,
-                Op::Final {
-                    delivery: d as DeliveryId,
-                    status: row.map(|r| r.0),
-                    version: row.map(|r| r.1).unwrap_or(0),
-                },
-            );
+            self.record(app, final_line(d, row));
         }
         for i in 0..self.dbs.len() {
             let node = self.topo.dbs[i];
             for d in 0..self.names.deliveries.len() {
                 let row = self.dbs[i].rows.get(&(d as DeliveryId)).copied();
-                self.record(
-                    node,
-                    Op::Final {
-                        delivery: d as DeliveryId,
-                        status: row.map(|r| r.0),
-                        version: row.map(|r| r.1).unwrap_or(0),
-                    },
-                );
+                self.record(node, final_line(d, row));
             }
         }
     }

@@ -73,15 +73,7 @@ pub struct Engine {
 impl Engine {
     pub fn new(mut scenario: Scenario) -> Engine {
         scenario.until_ms = UNTIL_MS_MAX;
-        Engine {
-            sim: Sim::new(scenario.clone()),
-            base: scenario,
-            traffic_next_us: 0,
-            carry_us: 0.0,
-            rev: 0,
-            frame_t0: None,
-            frame_kind: 0,
-        }
+        Engine::bounded(scenario)
     }
 
     /// Like [`Engine::new`] but the run stops at the scenario's own `until_ms` (a scenario opened
