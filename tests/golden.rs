@@ -5,28 +5,12 @@
 
 use std::collections::BTreeMap;
 
-use consistency_lab::sim::bench::STANDARD;
 use consistency_lab::sim::builtin;
-use consistency_lab::sim::scenario::parse_scenario;
-use consistency_lab::sim::Sim;
-
-fn hashes() -> BTreeMap<String, String> {
-    let mut out = BTreeMap::new();
-    let mut scenarios = builtin::all();
-    scenarios.push(parse_scenario(STANDARD).expect("bench scenario"));
-    for sc in scenarios {
-        let id = sc.id.clone();
-        let mut sim = Sim::new(sc);
-        sim.run_to_end();
-        out.insert(id, sim.trace_hash());
-    }
-    out
-}
 
 #[test]
 fn trace_hashes_match_the_golden_file() {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/golden_hashes.json");
-    let now = hashes();
+    let now = builtin::trace_hashes();
     if std::env::var("UPDATE_GOLDEN").is_ok() {
         std::fs::write(path, serde_json::to_string_pretty(&now).expect("json") + "\n").expect("write golden");
         return;

@@ -37,6 +37,22 @@ pub fn get(id: &str) -> Option<Scenario> {
         .map(|(id, s)| parse_scenario(s).unwrap_or_else(|e| panic!("built-in scenario {id}: {e}")))
 }
 
+/// The trace hash of every built-in scenario and of the benchmark's standard scenario, each run
+/// to its end: what `tests/golden_hashes.json` pins, natively and in the browser.
+pub fn trace_hashes() -> std::collections::BTreeMap<String, String> {
+    let mut scenarios = all();
+    scenarios.push(parse_scenario(super::bench::STANDARD).expect("the bench scenario is valid"));
+    scenarios
+        .into_iter()
+        .map(|sc| {
+            let id = sc.id.clone();
+            let mut sim = super::Sim::new(sc);
+            sim.run_to_end();
+            (id, sim.trace_hash())
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     /// Every built-in scenario parses and its id matches its file.
