@@ -1,28 +1,16 @@
 // Network duplicates are visible in flight: with a high duplicate rate the page draws a dashed
 // ring around every extra copy on its way (and the legend explains the ring).
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServer, launch, openPage, waitForApp, screenshot, ROOT } from './helpers.mjs';
+import { openPage, waitForApp, screenshot, useServerAndBrowser, labBinary } from './helpers.mjs';
 
-const LAB = process.env.LAB_BIN ?? join(ROOT, 'target', 'release', 'lab');
-if (!existsSync(LAB)) {
-  execFileSync('cargo', ['build', '--release', '--bin', 'lab'], { cwd: ROOT, stdio: 'inherit' });
-}
+const LAB = labBinary();
 
-let server;
-let browser;
-before(async () => {
-  server = await startServer();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const env = useServerAndBrowser();
 
 test('duplicated messages in flight carry a ring, explained in the legend', async () => {
   const file = join(mkdtempSync(join(tmpdir(), 'lab-dup-')), 'dup.json');
@@ -32,8 +20,8 @@ test('duplicated messages in flight carry a ring, explained in the legend', asyn
     commands: [{ at_ms: 0, do: 'traffic', per_sec: 40, for_ms: 15000 }],
   }));
   const hash = execFileSync(LAB, ['share', file], { encoding: 'utf8' }).trim();
-  const { page, context, problems } = await openPage(browser, { width: 1280, height: 800 });
-  await page.goto(server.base + 'index.html#s=' + hash.replace(/^.*#s=/, ''));
+  const { page, context, problems } = await openPage(env.browser, { width: 1280, height: 800 });
+  await page.goto(env.server.base + 'index.html#s=' + hash.replace(/^.*#s=/, ''));
   await waitForApp(page);
   await page.waitForSelector('[data-testid=dup-ring]', { state: 'attached', timeout: 15000 });
   const legend = await page.textContent('[data-testid=legend]');

@@ -5,6 +5,8 @@ import { readFile, mkdir } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { extname, join, normalize, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { execFileSync } from 'node:child_process';
+import { before, after } from 'node:test';
 import { chromium } from 'playwright-core';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -111,4 +113,33 @@ export async function screenshot(page, name) {
   const path = join(SCREENSHOTS, `${name}.png`);
   await page.screenshot({ path });
   return path;
+}
+
+/**
+ * Registers `before`/`after` hooks that serve dist/ and launch the browser for a test file.
+ * Returns a handle whose `server` and `browser` are set once `before` has run.
+ */
+export function useServerAndBrowser() {
+  const env = { server: undefined, browser: undefined };
+  before(async () => {
+    env.server = await startServer();
+    env.browser = await launch();
+  });
+  after(async () => {
+    await env.browser?.close();
+    await env.server?.close();
+  });
+  return env;
+}
+
+/**
+ * The `lab` CLI the page is compared with: `LAB_BIN` (scripts/test.sh builds the current one and
+ * sets it), else target/release/lab, built when missing.
+ */
+export function labBinary() {
+  const lab = process.env.LAB_BIN ?? join(ROOT, 'target', 'release', 'lab');
+  if (!existsSync(lab)) {
+    execFileSync('cargo', ['build', '--release', '--bin', 'lab'], { cwd: ROOT, stdio: 'inherit' });
+  }
+  return lab;
 }

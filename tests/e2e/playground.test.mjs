@@ -2,22 +2,11 @@
 // (1280×800 desktop, the 800×500 blog frame, a 390-wide phone). Each run fires delivery events,
 // crashes a broker, cuts a link, heals, and watches the checker go from diverged to converged.
 // A screenshot is taken at every step: target/screenshots/play-<size>-<step>.png.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launch, openPage, waitForApp, screenshot } from './helpers.mjs';
+import { openPage, waitForApp, screenshot, useServerAndBrowser } from './helpers.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const env = useServerAndBrowser();
 
 const SIZES = [
   { name: 'desktop', width: 1280, height: 800, query: '?lang=en' },
@@ -50,13 +39,13 @@ async function converged(page) {
 
 for (const size of SIZES) {
   test(`${size.name} ${size.width}×${size.height}: fire, crash a broker, cut a link, heal, converge`, async () => {
-    const { page, context, problems } = await openPage(browser, { width: size.width, height: size.height });
+    const { page, context, problems } = await openPage(env.browser, { width: size.width, height: size.height });
     const shot = async (step) => {
       await page.evaluate(() => window.scrollTo(0, 0));
       await screenshot(page, `play-${size.name}-${step}`);
     };
     try {
-      await page.goto(server.base + size.query, { waitUntil: 'load' });
+      await page.goto(env.server.base + size.query, { waitUntil: 'load' });
       await waitForApp(page);
       await page.waitForSelector('[data-testid=playground]');
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
@@ -115,9 +104,9 @@ for (const size of SIZES) {
 }
 
 test('keyboard: help overlay lists the shortcuts; space pauses, "." steps', async () => {
-  const { page, context, problems } = await openPage(browser, { width: 1280, height: 800 });
+  const { page, context, problems } = await openPage(env.browser, { width: 1280, height: 800 });
   try {
-    await page.goto(`${server.base}?lang=ko`, { waitUntil: 'load' });
+    await page.goto(`${env.server.base}?lang=ko`, { waitUntil: 'load' });
     await page.waitForSelector('[data-testid=playground]');
     await page.keyboard.press('?');
     await page.waitForSelector('[data-testid=help-overlay]');
@@ -139,9 +128,9 @@ test('keyboard: help overlay lists the shortcuts; space pauses, "." steps', asyn
 });
 
 test('settings: a bad value names the field; a topology key restarts the run', async () => {
-  const { page, context, problems } = await openPage(browser, { width: 1280, height: 800 });
+  const { page, context, problems } = await openPage(env.browser, { width: 1280, height: 800 });
   try {
-    await page.goto(`${server.base}?lang=en`, { waitUntil: 'load' });
+    await page.goto(`${env.server.base}?lang=en`, { waitUntil: 'load' });
     await page.waitForSelector('[data-testid=playground]');
     await press(page, '[data-testid=tab-settings]');
     await page.waitForSelector('[data-testid=settings-panel]');
@@ -164,9 +153,9 @@ test('settings: a bad value names the field; a topology key restarts the run', a
 });
 
 test('lesson 1: with round robin the race swaps events; clicking the anomaly highlights them', async () => {
-  const { page, context, problems } = await openPage(browser, { width: 1280, height: 800 });
+  const { page, context, problems } = await openPage(env.browser, { width: 1280, height: 800 });
   try {
-    await page.goto(`${server.base}?lang=en`, { waitUntil: 'load' });
+    await page.goto(`${env.server.base}?lang=en`, { waitUntil: 'load' });
     await page.waitForSelector('[data-testid=playground]');
     // Pause and reset: from here on, virtual times no longer depend on the wall clock.
     await page.keyboard.press(' ');
@@ -195,10 +184,10 @@ test('lesson 1: with round robin the race swaps events; clicking the anomaly hig
 });
 
 test('dark colour scheme and reduced motion: starts paused, still complete', async () => {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: 'dark', reducedMotion: 'reduce' });
+  const context = await env.browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: 'dark', reducedMotion: 'reduce' });
   const page = await context.newPage();
   try {
-    await page.goto(`${server.base}?lang=ko`, { waitUntil: 'load' });
+    await page.goto(`${env.server.base}?lang=ko`, { waitUntil: 'load' });
     await page.waitForSelector('[data-testid=playground][data-playing=false]');
     await press(page, '[data-testid=race]');
     await page.keyboard.press('.');

@@ -2,39 +2,27 @@
 // URL"), end to end over dist/: every built-in scenario opens in Korean and English with its tour;
 // a finished run shows the lesson's outcome and the same trace hash as `lab run --json`; a `#s=`
 // link reproduces its run; malformed links explain themselves and open the default scenario.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServer, launch, openPage, waitForApp, screenshot, ROOT } from './helpers.mjs';
+import { openPage, waitForApp, screenshot, ROOT, useServerAndBrowser, labBinary } from './helpers.mjs';
 
-const LAB = process.env.LAB_BIN ?? join(ROOT, 'target', 'release', 'lab');
-if (!existsSync(LAB)) {
-  execFileSync('cargo', ['build', '--release', '--bin', 'lab'], { cwd: ROOT, stdio: 'inherit' });
-}
+const LAB = labBinary();
 const lab = (...args) => execFileSync(LAB, args, { encoding: 'utf8' });
 const report = (...args) => JSON.parse(lab('run', ...args, '--json'));
 const IDS = lab('list').trim().split('\n').map((l) => l.split(/\s+/)[0]);
 const scenarioJson = (id) => JSON.parse(readFileSync(join(ROOT, 'scenarios', `${id}.json`), 'utf8'));
 const TMP = mkdtempSync(join(tmpdir(), 'lab-e2e-'));
 
-let server;
-let browser;
-before(async () => {
-  server = await startServer();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const env = useServerAndBrowser();
 
 /** Opens `path` (relative to the served root) and waits for the app. */
 async function open(path, opts = {}) {
-  const o = await openPage(browser, opts);
-  await o.page.goto(server.base + path);
+  const o = await openPage(env.browser, opts);
+  await o.page.goto(env.server.base + path);
   await waitForApp(o.page);
   return o;
 }
@@ -54,11 +42,11 @@ test('the CLI lists the built-in scenarios the page knows', () => {
 
 for (const lang of ['ko', 'en']) {
   test(`every built-in scenario opens from ?scenario=<id>&lang=${lang} with its tour`, async () => {
-    const { page, context, problems } = await openPage(browser);
+    const { page, context, problems } = await openPage(env.browser);
     try {
       for (const id of IDS) {
         const sc = scenarioJson(id);
-        await page.goto(`${server.base}?scenario=${id}&lang=${lang}`);
+        await page.goto(`${env.server.base}?scenario=${id}&lang=${lang}`);
         await waitForApp(page);
         assert.equal(await page.getAttribute('[data-testid=app-root]', 'data-lang'), lang, id);
         const guide = page.locator('[data-testid=guide]');
@@ -142,7 +130,7 @@ test('the page\'s own "copy link" carries the reader\'s commands and replays lik
     const file = join(TMP, 'shared.json');
     writeFileSync(file, JSON.stringify(shared));
     const want = report(file);
-    const other = await open(url.slice(server.base.length), {});
+    const other = await open(url.slice(env.server.base.length), {});
     try {
       assert.equal(await runToEnd(other.page), want.trace_hash, 'the link replays in the page as in the CLI');
       assert.deepEqual(other.problems, []);
@@ -299,9 +287,9 @@ test('export, import (validated), history download and the Kafka settings', asyn
 });
 
 test('embed: static/embed.html renders its frame, and a compact scenario frame fits 800×500', async () => {
-  const { page, context, problems } = await openPage(browser, { width: 1100, height: 900 });
+  const { page, context, problems } = await openPage(env.browser, { width: 1100, height: 900 });
   try {
-    await page.goto(server.base + 'embed.html');
+    await page.goto(env.server.base + 'embed.html');
     const frame = page.frameLocator('[data-testid=playground-frame]');
     await frame.locator('[data-testid=app-root].embed').waitFor({ timeout: 15000 });
     await frame.locator('[data-testid=topology-svg]').waitFor({ timeout: 15000 });
@@ -314,7 +302,7 @@ test('embed: static/embed.html renders its frame, and a compact scenario frame f
     await o.page.locator('[data-testid=tour][data-step="2"]').waitFor();
     assert.equal(await o.page.locator('[data-testid=app-root].embed').count(), 1);
     await screenshot(o.page, 'scenario-embed-800x500');
-    await o.page.goto(server.base + '?scenario=nope&lang=ko&embed=1');
+    await o.page.goto(env.server.base + '?scenario=nope&lang=ko&embed=1');
     await waitForApp(o.page);
     await o.page.locator('[data-testid=link-error]').waitFor();
     await screenshot(o.page, 'scenario-embed-error-800x500');
