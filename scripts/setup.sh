@@ -49,6 +49,9 @@ _lab_setup() {
   if ! command -v cargo >/dev/null 2>&1; then
     step "cargo is missing: install Rust with rustup (https://rustup.rs) first"; return 1
   fi
+  if ! cargo fmt --version >/dev/null 2>&1; then
+    timed "rustup component add rustfmt" rustup component add rustfmt
+  fi
   if ! grep -qx wasm32-unknown-unknown <<<"$(rustup target list --installed 2>/dev/null || true)"; then
     timed "rustup target add wasm32-unknown-unknown" rustup target add wasm32-unknown-unknown
   fi

@@ -44,6 +44,10 @@ check() { # check LEVEL PASSED FAILED
   [ "$passed" -gt 0 ] || fail "$level: ran zero tests"
 }
 
+# Formatting first: it is the cheapest check (rustfmt.toml holds the settings).
+echo "[test] cargo fmt --check"
+cargo fmt --check || fail "format: run \`cargo fmt\`"
+
 # (a) native
 run native cargo test --color never
 read -r p f < <(libtest_counts "$logs/native.log")
