@@ -70,6 +70,18 @@ pub struct Engine {
     pub frame_kind: u8,
 }
 
+/// Most history lines the page keeps (the checker is incremental and needs none of them; the
+/// delivery view, the anomaly finder and the history download use the most recent ones). Bounds
+/// memory on a long free-play run.
+const PAGE_HISTORY_CAP: usize = 400_000;
+
+/// A simulation for the live page.
+fn live_sim(scenario: Scenario) -> Sim {
+    let mut sim = Sim::new(scenario);
+    sim.history_cap = PAGE_HISTORY_CAP;
+    sim
+}
+
 impl Engine {
     pub fn new(mut scenario: Scenario) -> Engine {
         scenario.until_ms = UNTIL_MS_MAX;
@@ -80,7 +92,7 @@ impl Engine {
     /// from a link: its finished run has the same trace hash as `lab run`).
     pub fn bounded(scenario: Scenario) -> Engine {
         Engine {
-            sim: Sim::new(scenario.clone()),
+            sim: live_sim(scenario.clone()),
             base: scenario,
             traffic_next_us: 0,
             carry_us: 0.0,
@@ -92,7 +104,7 @@ impl Engine {
 
     /// Starts the run again from the same scenario (same seed: the same run).
     pub fn rebuild(&mut self) {
-        self.sim = Sim::new(self.base.clone());
+        self.sim = live_sim(self.base.clone());
         self.traffic_next_us = 0;
         self.carry_us = 0.0;
     }
