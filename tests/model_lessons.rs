@@ -158,8 +158,8 @@ fn dual_write_loses_the_cancel_outbox_does_not() {
     let (dual, sim) = run_with(DUAL_WRITE, 1, &["publish=dual_write"]);
     assert!(dual.anomalies.lost >= 1, "{:?}", dual.anomalies);
     assert!(!dual.converged);
-    for db in &sim.dbs {
-        let row = db.rows.values().next().expect("D1 reached the replica");
+    for i in 0..sim.topology().dbs.len() {
+        let row = sim.db_rows(i).values().next().expect("D1 reached the replica");
         assert_ne!(row.0, consistency_lab::sim::domain::Kind::Cancelled, "the replica must keep the delivery going");
     }
     let outbox = run(DUAL_WRITE, 1, &["publish=outbox"]);
@@ -314,7 +314,7 @@ fn wiped_replica_rebuilds_and_converges() {
     assert_eq!(r.anomalies.lost, 0);
     assert!(r.converged_at_ms.expect("converged") > 4000, "converged again after the wipe");
     assert_eq!(r.replicas["db1"], r.replicas["db2"]);
-    assert!(sim.dbs[1].rows.len() > 10);
+    assert!(sim.db_rows(1).len() > 10);
 }
 
 /// Lesson 10: a broadcast on the event bus reaches every server with one group per server,

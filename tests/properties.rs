@@ -153,10 +153,10 @@ fn random_settings_and_faults_never_panic_and_counts_balance() {
         let sc = build(case, config, 9_000, 6_000);
         let mut sim = Sim::new(sc);
         sim.run_to_end();
-        let consumers: BTreeSet<u16> = sim.topo.consumers.iter().copied().collect();
+        let consumers: BTreeSet<u16> = sim.topology().consumers.iter().copied().collect();
         let mut appended = BTreeSet::new();
         let mut delivered = BTreeSet::new();
-        for rec in &sim.history {
+        for rec in sim.history() {
             match &rec.op {
                 Op::Append { event, .. } => {
                     appended.insert(*event);
@@ -206,7 +206,7 @@ fn report_reproduces_from_history_file() {
     let mut sim = Sim::new(sc);
     sim.run_to_end();
     let mut buf = Vec::new();
-    consistency_lab::sim::history::write_jsonl(&sim.history, &sim.names, &mut buf).expect("write");
+    consistency_lab::sim::history::write_jsonl(sim.history(), sim.names(), &mut buf).expect("write");
     let (recs, _) =
         consistency_lab::sim::history::parse_jsonl(std::str::from_utf8(&buf).expect("utf8")).expect("parse");
     let offline = consistency_lab::sim::checker::Checker::check(&recs);

@@ -38,9 +38,8 @@ fn view_shows_nodes_messages_and_faults() {
     assert!(v.partitions.iter().flat_map(|p| &p.replicas).any(|r| r.role == "down"));
     // The live per-replica divergence equals a recount over every delivery.
     for (i, db) in v.dbs.iter().enumerate() {
-        let recount = (0..v.delivery_names.len() as u32)
-            .filter(|d| sim.dbs[i].rows.get(d).copied() != sim.app.rows.get(*d as usize).copied().flatten())
-            .count();
+        let recount =
+            (0..v.delivery_names.len() as u32).filter(|d| sim.db_rows(i).get(d).copied() != sim.app_row(*d)).count();
         assert_eq!(db.differing, recount, "db{}", i + 1);
     }
 

@@ -132,7 +132,7 @@ fn cmd_run(args: &[String]) -> Result<(), String> {
     let mut sim = Sim::new(sc);
     sim.run_to_end();
     if let Some(f) = out_file.as_mut() {
-        sim::history::write_jsonl(&sim.history, &sim.names, f).map_err(|e| format!("--history: {e}"))?;
+        sim::history::write_jsonl(sim.history(), sim.names(), f).map_err(|e| format!("--history: {e}"))?;
         f.flush().map_err(|e| format!("--history: {e}"))?;
     }
     let report = sim::report::Report::of(&sim);

@@ -5,6 +5,7 @@
 use serde::Serialize;
 
 use super::engine::{Ev, Queue, Timer};
+use super::nodes::relay::RelayTimer;
 use super::scenario::parse_scenario;
 use super::world::Sim;
 
@@ -83,21 +84,21 @@ pub fn run_once(now_ms: &dyn Fn() -> f64) -> Bench {
     let mut qn: u64 = 0;
     let step = 100_000; // µs of virtual time per slice
     let mut t = 0;
-    while t < sim.until {
+    while t < sim.until() {
         t += step;
         sim.run_until(t);
         qsum += sim.queue_len() as u64;
         qn += 1;
     }
     let engine_ms = now_ms() - t0;
-    let events = sim.events;
+    let events = sim.events();
     let qlen = (qsum / qn.max(1)).max(1) as usize;
 
     let t1 = now_ms();
     let mut q = Queue::default();
     let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
     for i in 0..qlen {
-        q.push(i as u64, Ev::Timer { node: 0, incarnation: 0, timer: Timer::Work });
+        q.push(i as u64, Ev::Timer { node: 0, incarnation: 0, timer: Timer::Relay(RelayTimer::Work) });
     }
     let mut popped = 0u64;
     while popped < events {
@@ -107,7 +108,7 @@ pub fn run_once(now_ms: &dyn Fn() -> f64) -> Bench {
         x ^= x << 13;
         x ^= x >> 7;
         x ^= x << 17;
-        q.push(e.at + 1 + (x % 10_000), Ev::Timer { node: 0, incarnation: 0, timer: Timer::Work });
+        q.push(e.at + 1 + (x % 10_000), Ev::Timer { node: 0, incarnation: 0, timer: Timer::Relay(RelayTimer::Work) });
     }
     std::hint::black_box(&q);
     let bare_ms = now_ms() - t1;
@@ -119,7 +120,7 @@ pub fn run_once(now_ms: &dyn Fn() -> f64) -> Bench {
         bare_ms,
         bare_events_per_sec: per_sec(bare_ms),
         ratio: if bare_ms > 0.0 { engine_ms / bare_ms } else { 0.0 },
-        history_lines: sim.history.len(),
+        history_lines: sim.history().len(),
         trace_hash: sim.trace_hash(),
     }
 }

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::checker::{Anomalies, Counts};
+use super::history::NodeId;
 use super::world::Sim;
 
 /// A replica's fingerprint.
@@ -92,30 +93,20 @@ impl Report {
         let replicas =
             sim.replica_hashes().into_iter().map(|(name, hash, rows)| (name, ReplicaReport { hash, rows })).collect();
         let relay: Vec<u64> = sim.relay_lags.iter().flatten().copied().collect();
+        let servers = sim.server_views();
+        let name = |n: NodeId| sim.topo.names[n as usize].clone();
         let extras = Extras {
-            events: sim.events,
+            events: sim.events(),
             write_latency: Latency::of(&sim.write_latencies),
             relay_lag: Latency::of(&relay),
             reads: check.reads - check.refused_reads,
             reads_refused: check.refused_reads,
-            read_latency: Latency::of(&sim.client.latencies),
-            not_enough_replicas: sim.brokers.iter().map(|b| b.refused_not_enough).sum(),
-            server_values: sim
-                .topo
-                .servers
+            read_latency: Latency::of(&sim.client().latencies),
+            not_enough_replicas: (0..sim.topo.brokers.len() as u32).map(|b| sim.broker(b).refused_not_enough).sum(),
+            server_values: servers.iter().map(|&(n, v)| (name(n), v)).collect(),
+            server_config: servers
                 .iter()
-                .enumerate()
-                .map(|(i, &n)| (sim.topo.names[n as usize].clone(), sim.server_values[i]))
-                .collect(),
-            server_config: sim
-                .topo
-                .servers
-                .iter()
-                .enumerate()
-                .map(|(i, &n)| {
-                    let v = sim.server_values[i].and_then(|v| sim.bus_values.get(v as usize - 1).cloned());
-                    (sim.topo.names[n as usize].clone(), v)
-                })
+                .map(|&(n, v)| (name(n), v.and_then(|v| sim.bus_values.get(v as usize - 1).cloned())))
                 .collect(),
         };
         Report {

@@ -2,11 +2,13 @@
 //! link, every message in flight (with send and arrival time so the page can draw it moving),
 //! partitions, groups, rows and the checker's results so far. Built on demand, once a frame.
 
-use super::broker::PartRole;
 use super::checker::CheckReport;
 use super::domain::Kind;
-use super::engine::{DropWhy, Notice, Role, Status, Time, Topic};
+use super::engine::{DropWhy, Dropped, Notice, Role, Status, Time};
 use super::history::{DeliveryId, NodeId};
+use super::msg::{PartIdx, Payload};
+use super::nodes::broker::PartRole;
+use super::nodes::consumer::Store;
 use super::world::{Sample, Sim};
 
 /// Status of a node as the page shows it.
@@ -176,190 +178,26 @@ pub const TAIL_SHOWN: usize = 12;
 impl Sim {
     /// The snapshot for rendering.
     pub fn view(&self) -> View {
-        let nodes = (0..self.topo.names.len())
-            .map(|i| NodeView {
-                id: i as NodeId,
-                name: self.topo.names[i].clone(),
-                role: self.topo.roles[i],
-                status: match self.status[i] {
-                    Status::Up => NodeStatus::Up,
-                    Status::Crashed => NodeStatus::Crashed,
-                    Status::Paused { until } => NodeStatus::Paused(until),
-                },
-                armed: self.armed[i].map(|p| p.as_str()),
-            })
-            .collect();
-        let messages = self.messages_in_flight();
-        let dropped = self
-            .dropped
-            .items
-            .iter()
-            .map(|d| DropView { from: d.from, to: d.to, at_us: d.at, label: d.label, kind: d.kind, why: d.why })
-            .collect();
-        let partitions = self
-            .topo
-            .parts
-            .iter()
-            .enumerate()
-            .map(|(p, info)| {
-                let m = &self.controller.parts[p];
-                let replicas = info
-                    .replicas
-                    .iter()
-                    .map(|&b| {
-                        let br = &self.brokers[b as usize];
-                        let log = &br.logs[p];
-                        let role = if self.status[self.topo.brokers[b as usize] as usize] == Status::Crashed {
-                            "down"
-                        } else {
-                            match br.parts[p].role {
-                                PartRole::Leader => "leader",
-                                PartRole::Follower { .. } => "follower",
-                                PartRole::None => "none",
-                            }
-                        };
-                        let start = log.records.len().saturating_sub(TAIL_SHOWN);
-                        let tail = log.records[start..]
-                            .iter()
-                            .enumerate()
-                            .map(|(i, r)| {
-                                let (kind, d) = match r.payload {
-                                    super::msg::Payload::Event { kind, delivery, .. } => (Some(kind), Some(delivery)),
-                                    _ => (None, None),
-                                };
-                                ((start + i) as u64, kind, d)
-                            })
-                            .collect();
-                        ReplicaLogView {
-                            broker: b,
-                            node: self.topo.brokers[b as usize],
-                            role,
-                            leo: log.leo(),
-                            hw: log.hw,
-                            tail,
-                        }
-                    })
-                    .collect();
-                PartitionView {
-                    topic: match info.topic {
-                        Topic::Deliveries => "deliveries",
-                        Topic::Config => "config",
-                    },
-                    number: info.number,
-                    leader: m.leader,
-                    epoch: m.epoch,
-                    isr: m.isr.clone(),
-                    replicas,
-                    hw: self.partition_hw(p as u32),
-                }
-            })
-            .collect();
-        let groups = self
-            .topo
-            .groups
-            .iter()
-            .enumerate()
-            .map(|(g, info)| {
-                let st = &self.controller.groups[g];
-                let members = info
-                    .members
-                    .iter()
-                    .map(|&ci| {
-                        let parts = st
-                            .assignment
-                            .get(&ci)
-                            .map(|v| v.iter().map(|p| self.topo.parts[*p as usize].number).collect())
-                            .unwrap_or_default();
-                        (self.topo.consumers[ci as usize], parts)
-                    })
-                    .collect();
-                let offsets = self
-                    .topo
-                    .parts_of(info.topic)
-                    .map(|p| {
-                        let c = self.controller.offsets[g].get(&p).copied().unwrap_or(0);
-                        (self.topo.parts[p as usize].number, c, self.partition_hw(p).saturating_sub(c))
-                    })
-                    .collect();
-                let idle = info.members.iter().all(|&ci| !self.consumers[ci as usize].active);
-                GroupView { name: info.name.clone(), generation: st.generation, members, offsets, idle }
-            })
-            .collect();
-        let relays = self
-            .relays
-            .iter()
-            .enumerate()
-            .map(|(i, r)| {
-                let outbox = &self.app.outbox[i];
-                let acked = r.acked_upto.max(r.saved);
-                let lag_ms = outbox.get(acked as usize).map(|(t, _)| self.now.saturating_sub(*t) / 1000).unwrap_or(0);
-                RelayView {
-                    node: self.topo.relays[i],
-                    shard: i as u32,
-                    saved: r.saved,
-                    acked,
-                    outbox_len: outbox.len() as u64,
-                    lag_records: (outbox.len() as u64).saturating_sub(acked),
-                    lag_ms,
-                }
-            })
-            .collect();
-        let app_row = |d: usize| self.app.rows.get(d).copied().flatten();
-        let n_deliveries = self.names.deliveries.len();
-        let recent: Vec<usize> = (0..n_deliveries).rev().filter(|&d| app_row(d).is_some()).take(ROWS_SHOWN).collect();
-        let app_rows = recent
-            .iter()
-            .map(|&d| {
-                let r = app_row(d);
-                RowView {
-                    delivery: d as DeliveryId,
-                    status: r.map(|x| x.0),
-                    version: r.map(|x| x.1).unwrap_or(0),
-                    differs: false,
-                }
-            })
-            .collect();
-        let dbs = self
-            .dbs
-            .iter()
-            .enumerate()
-            .map(|(i, db)| {
-                // Kept up to date by the checker as the run goes (not recounted per frame).
-                let differing = self.checker.divergent_of(self.topo.dbs[i]) as usize;
-                let rows = recent
-                    .iter()
-                    .map(|&d| {
-                        let r = db.rows.get(&(d as DeliveryId)).copied();
-                        RowView {
-                            delivery: d as DeliveryId,
-                            status: r.map(|x| x.0),
-                            version: r.map(|x| x.1).unwrap_or(0),
-                            differs: r != app_row(d),
-                        }
-                    })
-                    .collect();
-                DbView { node: self.topo.dbs[i], rows, row_count: db.rows.len(), differing }
-            })
-            .collect();
+        let recent = self.recent_deliveries();
         View {
-            now_us: self.now,
+            now_us: self.now(),
             until_us: self.until,
             finished: self.finished,
             seed: self.scenario.seed,
             scenario: self.scenario.id.clone(),
             trace_hash: self.trace_hash(),
-            nodes,
-            cuts: self.net.cuts.iter().copied().collect(),
-            messages,
-            dropped,
-            partitions,
-            groups,
-            relays,
-            app_row_count: self.app.rows.iter().filter(|r| r.is_some()).count(),
-            app_rows,
-            dbs,
-            dashboard: self.topo.dashboard.map(|_| (self.dashboard.counts, self.dashboard.latest.len())),
-            servers: self.topo.servers.iter().enumerate().map(|(i, &n)| (n, self.server_values[i])).collect(),
+            nodes: self.node_views(),
+            cuts: self.net.cuts().collect(),
+            messages: self.messages_in_flight(),
+            dropped: self.drop_views(),
+            partitions: (0..self.topo.parts.len()).map(|p| self.partition_view(p)).collect(),
+            groups: (0..self.topo.groups.len()).map(|g| self.group_view(g)).collect(),
+            relays: (0..self.topo.relays.len()).map(|i| self.relay_view(i)).collect(),
+            app_row_count: self.app().rows().iter().filter(|r| r.is_some()).count(),
+            app_rows: recent.iter().map(|&d| row_view(d, self.app_row(d), false)).collect(),
+            dbs: (0..self.topo.dbs.len()).map(|i| self.db_view(i, &recent)).collect(),
+            dashboard: self.dashboard_view(),
+            servers: self.server_views(),
             check: self.check(),
             samples: self.samples.items.iter().cloned().collect(),
             notices: self.notices.items.iter().rev().take(20).cloned().collect(),
@@ -371,10 +209,152 @@ impl Sim {
                 self.cfg.network.duplicate,
             ),
             since_heal_us: match (self.last_fault_us, self.last_heal_us) {
-                (Some(_), Some(h)) => Some(self.now.saturating_sub(h)),
+                (Some(_), Some(h)) => Some(self.now().saturating_sub(h)),
                 _ => None,
             },
         }
+    }
+
+    fn node_views(&self) -> Vec<NodeView> {
+        (0..self.topo.names.len())
+            .map(|i| NodeView {
+                id: i as NodeId,
+                name: self.topo.names[i].clone(),
+                role: self.topo.roles[i],
+                status: match self.status[i] {
+                    Status::Up => NodeStatus::Up,
+                    Status::Crashed => NodeStatus::Crashed,
+                    Status::Paused { until } => NodeStatus::Paused(until),
+                },
+                armed: self.armed[i].map(|p| p.as_str()),
+            })
+            .collect()
+    }
+
+    fn drop_views(&self) -> Vec<DropView> {
+        let view =
+            |d: &Dropped| DropView { from: d.from, to: d.to, at_us: d.at, label: d.label, kind: d.kind, why: d.why };
+        self.dropped.items.iter().map(view).collect()
+    }
+
+    fn partition_view(&self, p: usize) -> PartitionView {
+        let info = &self.topo.parts[p];
+        let m = self.controller().part(p);
+        PartitionView {
+            topic: info.topic.name(),
+            number: info.number,
+            leader: m.leader,
+            epoch: m.epoch,
+            isr: m.isr.clone(),
+            replicas: info.replicas.iter().map(|&b| self.replica_log_view(b, p)).collect(),
+            hw: self.partition_hw(p as u32),
+        }
+    }
+
+    /// Broker `b`'s replica of partition `p`: its role, offsets and last records.
+    fn replica_log_view(&self, b: u32, p: usize) -> ReplicaLogView {
+        let br = self.broker(b);
+        let node = self.topo.brokers[b as usize];
+        let log = br.log(p);
+        let role = if self.status[node as usize] == Status::Crashed {
+            "down"
+        } else {
+            match br.role(p) {
+                PartRole::Leader => "leader",
+                PartRole::Follower { .. } => "follower",
+                PartRole::None => "none",
+            }
+        };
+        let start = log.records.len().saturating_sub(TAIL_SHOWN);
+        let tail = log.records[start..]
+            .iter()
+            .enumerate()
+            .map(|(i, r)| {
+                let (kind, d) = match r.payload {
+                    Payload::Event { kind, delivery, .. } => (Some(kind), Some(delivery)),
+                    _ => (None, None),
+                };
+                ((start + i) as u64, kind, d)
+            })
+            .collect();
+        ReplicaLogView { broker: b, node, role, leo: log.leo(), hw: log.hw, tail }
+    }
+
+    fn group_view(&self, g: usize) -> GroupView {
+        let info = &self.topo.groups[g];
+        let st = self.controller().group(g);
+        let number = |p: &PartIdx| self.topo.parts[*p as usize].number;
+        let members = info
+            .members
+            .iter()
+            .map(|&ci| {
+                let parts = st.assignment.get(&ci).map(|v| v.iter().map(number).collect()).unwrap_or_default();
+                (self.topo.consumers[ci as usize], parts)
+            })
+            .collect();
+        let offsets = self
+            .topo
+            .parts_of(info.topic)
+            .map(|p| {
+                let c = self.controller().committed(g, p);
+                (number(&p), c, self.partition_hw(p).saturating_sub(c))
+            })
+            .collect();
+        let idle = info.members.iter().all(|&ci| !self.consumer(ci).active);
+        GroupView { name: info.name.clone(), generation: st.generation, members, offsets, idle }
+    }
+
+    fn relay_view(&self, i: usize) -> RelayView {
+        let r = self.relay(i);
+        let outbox = self.app().outbox(i);
+        let acked = r.acked();
+        let lag_ms = outbox.get(acked as usize).map(|(t, _)| self.now().saturating_sub(*t) / 1000).unwrap_or(0);
+        RelayView {
+            node: self.topo.relays[i],
+            shard: i as u32,
+            saved: r.saved(),
+            acked,
+            outbox_len: outbox.len() as u64,
+            lag_records: (outbox.len() as u64).saturating_sub(acked),
+            lag_ms,
+        }
+    }
+
+    /// The most recent deliveries with a row at `app` (newest first, bounded).
+    fn recent_deliveries(&self) -> Vec<DeliveryId> {
+        let n = self.names.deliveries.len() as DeliveryId;
+        (0..n).rev().filter(|&d| self.app_row(d).is_some()).take(ROWS_SHOWN).collect()
+    }
+
+    fn db_view(&self, i: usize, recent: &[DeliveryId]) -> DbView {
+        let rows = self.db_rows(i);
+        // Kept up to date by the checker as the run goes (not recounted per frame).
+        let differing = self.checker.divergent_of(self.topo.dbs[i]) as usize;
+        let shown = recent
+            .iter()
+            .map(|&d| {
+                let r = rows.get(&d).copied();
+                row_view(d, r, r != self.app_row(d))
+            })
+            .collect();
+        DbView { node: self.topo.dbs[i], rows: shown, row_count: rows.len(), differing }
+    }
+
+    fn dashboard_view(&self) -> Option<([u64; 6], usize)> {
+        let node = self.nodes[self.topo.dashboard? as usize].as_consumer()?;
+        match &node.store {
+            Store::Dashboard(d) => Some((d.counts, d.latest.len())),
+            _ => None,
+        }
+    }
+
+    /// Event-bus servers: (node, config value held).
+    pub(crate) fn server_views(&self) -> Vec<(NodeId, Option<u32>)> {
+        let value = |n: NodeId| match self.nodes[n as usize].as_consumer().map(|c| &c.store) {
+            Some(Store::Server(v)) => *v,
+            _ => None,
+        };
+        self.topo.servers.iter().map(|&n| (n, value(n))).collect()
     }
 
     /// Messages in flight for drawing, by arrival time (cheaper than a whole view).
@@ -420,4 +400,9 @@ impl Sim {
         }
         out
     }
+}
+
+/// A row as shown: (status, version) of a delivery, and whether it differs from `app`'s.
+fn row_view(delivery: DeliveryId, row: Option<(Kind, u32)>, differs: bool) -> RowView {
+    RowView { delivery, status: row.map(|x| x.0), version: row.map(|x| x.1).unwrap_or(0), differs }
 }

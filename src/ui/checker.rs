@@ -139,7 +139,7 @@ pub fn checker_panel(p: &CheckerProps) -> Html {
         let onclick = Callback::from(move |_| {
             let found = {
                 let e = ctl.engine();
-                find_anomaly(&e.sim.history, key)
+                find_anomaly(e.sim.history(), key)
             };
             match found {
                 Some((delivery, events)) => ctl.dispatch(Ui::SetHighlight(Some(Highlight { anomaly: key, delivery, events }))),
@@ -366,9 +366,9 @@ mod tests {
         sim.run_until(3_000_000);
         let report = sim.check();
         assert!(report.anomalies.out_of_order > 0, "round robin swapped nothing: {report:?}");
-        let (delivery, events) = find_anomaly(&sim.history, "out_of_order").expect("an instance");
-        assert!(sim.names.deliveries[delivery as usize].starts_with('R'));
+        let (delivery, events) = find_anomaly(sim.history(), "out_of_order").expect("an instance");
+        assert!(sim.names().deliveries[delivery as usize].starts_with('R'));
         assert_eq!(events.len(), 2);
-        assert!(find_anomaly(&sim.history, "phantom").is_none());
+        assert!(find_anomaly(sim.history(), "phantom").is_none());
     }
 }

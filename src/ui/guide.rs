@@ -129,7 +129,7 @@ fn run_to_step(ctl: &Ctl, scenario: &Scenario, i: usize) {
         let t = at * MS;
         let rebuilt = {
             let mut e = ctl.engine();
-            let back = e.sim.now > t;
+            let back = e.sim.now() > t;
             if back {
                 e.rebuild();
             }
@@ -150,11 +150,11 @@ fn run_to_end_sliced(ctl: Ctl) {
     let deadline = now_ms() + 40.0;
     let finished = {
         let mut e = ctl.engine();
-        while !e.sim.finished && now_ms() < deadline {
-            let t = e.sim.now + 100 * MS;
+        while !e.sim.finished() && now_ms() < deadline {
+            let t = e.sim.now() + 100 * MS;
             e.sim.run_until(t);
         }
-        e.sim.finished
+        e.sim.finished()
     };
     ctl.refresh();
     if !finished {
@@ -240,10 +240,10 @@ pub fn guide(p: &GuideProps) -> Html {
                 let Some(ctl) = &ctl else { return };
                 let next = {
                     let e = ctl.engine();
-                    let finished = e.sim.finished;
+                    let finished = e.sim.finished();
                     Status {
-                        now_us: e.sim.now,
-                        until_us: e.sim.until,
+                        now_us: e.sim.now(),
+                        until_us: e.sim.until(),
                         finished,
                         hash: finished.then(|| e.sim.trace_hash()),
                         variant: variant_cfg.as_ref() == Some(&e.base.config),

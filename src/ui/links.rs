@@ -56,7 +56,7 @@ pub fn current_scenario(e: &Engine) -> Scenario {
     let mut s = e.base.clone();
     s.commands = e.sim.commands().to_vec();
     if s.until_ms >= UNTIL_MS_MAX {
-        s.until_ms = e.sim.now.div_ceil(MS).max(1000);
+        s.until_ms = e.sim.now().div_ceil(MS).max(1000);
     }
     s
 }
@@ -209,7 +209,7 @@ pub fn share_bar(p: &ShareBarProps) -> Html {
             let mut buf = Vec::new();
             let name = {
                 let e = ctl.engine();
-                let _ = crate::sim::history::write_jsonl(&e.sim.history, &e.sim.names, &mut buf);
+                let _ = crate::sim::history::write_jsonl(e.sim.history(), e.sim.names(), &mut buf);
                 format!("{}-history.jsonl", e.base.id)
             };
             let _ = download(&name, "application/x-ndjson", &buf);
@@ -295,7 +295,7 @@ pub fn share_bar(p: &ShareBarProps) -> Html {
         Html::default()
     };
     let kafka_view = if *kafka {
-        let cfg = Rc::new(ctl.engine().sim.cfg.clone());
+        let cfg = Rc::new(ctl.engine().sim.config().clone());
         html! {
             <div class="split-overlay" data-testid="kafka-overlay" role="dialog" aria-modal="true" aria-label={label(l, "kafka")}>
                 <div class="split-box">

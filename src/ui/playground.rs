@@ -78,7 +78,7 @@ const PAGE_HISTORY_CAP: usize = 400_000;
 /// A simulation for the live page.
 fn live_sim(scenario: Scenario) -> Sim {
     let mut sim = Sim::new(scenario);
-    sim.history_cap = PAGE_HISTORY_CAP;
+    sim.set_history_cap(PAGE_HISTORY_CAP);
     sim
 }
 
@@ -114,22 +114,22 @@ impl Engine {
         let total = dt_us + self.carry_us;
         let whole = total.floor();
         self.carry_us = total - whole;
-        let goal = self.sim.now + whole as u64;
+        let goal = self.sim.now() + whole as u64;
         loop {
             if let Some(rate) = traffic {
-                if self.sim.now >= self.traffic_next_us {
+                if self.sim.now() >= self.traffic_next_us {
                     self.sim.command_now(Action::Traffic {
                         per_sec: rate,
                         for_ms: 1000,
                         cancel_ratio: 0.1,
                         step_ms: None,
                     });
-                    self.traffic_next_us = self.sim.now + 1_000_000;
+                    self.traffic_next_us = self.sim.now() + 1_000_000;
                 }
             }
             let target = if traffic.is_some() { goal.min(self.traffic_next_us) } else { goal };
             self.sim.run_until(target);
-            if self.sim.now >= goal || self.sim.finished {
+            if self.sim.now() >= goal || self.sim.finished() {
                 break;
             }
         }
@@ -145,12 +145,12 @@ impl Engine {
             .iter()
             .map(|d| DropView { from: d.from, to: d.to, at_us: d.at, label: d.label, kind: d.kind, why: d.why })
             .collect();
-        Motion { rev: self.rev, now_us: self.sim.now, messages: Rc::new(messages), dropped: Rc::new(dropped) }
+        Motion { rev: self.rev, now_us: self.sim.now(), messages: Rc::new(messages), dropped: Rc::new(dropped) }
     }
 
     pub fn snap(&mut self) -> Snap {
         self.rev += 1;
-        Snap { rev: self.rev, view: Rc::new(self.sim.view()), cfg: Rc::new(self.sim.cfg.clone()) }
+        Snap { rev: self.rev, view: Rc::new(self.sim.view()), cfg: Rc::new(self.sim.config().clone()) }
     }
 }
 
@@ -209,7 +209,7 @@ impl Ctl {
         {
             let mut e = self.engine();
             e.sim.command_now(action);
-            let now = e.sim.now;
+            let now = e.sim.now();
             e.sim.run_until(now);
         }
         self.refresh();
@@ -252,11 +252,11 @@ impl Ctl {
         let topology = crate::sim::config::TOPOLOGY_KEYS.contains(&key);
         {
             let mut e = self.engine();
-            let mut cfg = e.sim.cfg.clone();
+            let mut cfg = e.sim.config().clone();
             apply_set(&mut cfg, key, &value)?;
             if topology {
                 // Apply over the current config so earlier page `set`s are kept across the restart.
-                let mut base_cfg = e.sim.cfg.clone();
+                let mut base_cfg = e.sim.config().clone();
                 apply_set(&mut base_cfg, key, &value)?;
                 e.base.config = base_cfg;
                 // Commands of the old run name nodes that may no longer exist: keep only the
@@ -277,8 +277,8 @@ impl Ctl {
     pub fn delivery_name(&self, d: Option<DeliveryId>) -> String {
         let e = self.engine();
         match d {
-            Some(d) => e.sim.names.deliveries.get(d as usize).cloned().unwrap_or_else(|| format!("D{}", d + 1)),
-            None => new_delivery_name(&e.sim.names.deliveries),
+            Some(d) => e.sim.names().deliveries.get(d as usize).cloned().unwrap_or_else(|| format!("D{}", d + 1)),
+            None => new_delivery_name(&e.sim.names().deliveries),
         }
     }
 
@@ -287,7 +287,7 @@ impl Ctl {
         let name = self.delivery_name(d);
         self.command(Action::Fire { delivery: name.clone(), event: kind });
         if d.is_none() {
-            let id = self.engine().sim.names.deliveries.iter().position(|n| *n == name).map(|i| i as DeliveryId);
+            let id = self.engine().sim.names().deliveries.iter().position(|n| *n == name).map(|i| i as DeliveryId);
             self.dispatch(Ui::ChooseDelivery(id));
         }
     }
@@ -296,7 +296,7 @@ impl Ctl {
     pub fn fire_next(&self, d: Option<DeliveryId>) {
         let kind = {
             let e = self.engine();
-            let status = d.and_then(|d| e.sim.app.rows.get(d as usize).copied().flatten()).map(|r| r.0);
+            let status = d.and_then(|d| e.sim.app_row(d)).map(|r| r.0);
             match status {
                 None => Some(Kind::Created),
                 Some(k) => k.next_on_happy_path(),
@@ -310,7 +310,7 @@ impl Ctl {
 
     fn status_of(&self, d: Option<DeliveryId>) -> Option<Kind> {
         let e = self.engine();
-        d.and_then(|d| e.sim.app.rows.get(d as usize).copied().flatten()).map(|r| r.0)
+        d.and_then(|d| e.sim.app_row(d)).map(|r| r.0)
     }
 
     /// The ordering race of lesson 1: a new delivery is created, and once it exists
@@ -322,17 +322,17 @@ impl Ctl {
             self.command(Action::Fire { delivery: name.clone(), event: Kind::Created });
             // Let the create commit before the two racing events arrive.
             let mut e = self.engine();
-            let t = e.sim.now + 20_000;
+            let t = e.sim.now() + 20_000;
             e.sim.run_until(t);
         }
         {
             let mut e = self.engine();
             e.sim.command_now(Action::Fire { delivery: name.clone(), event: Kind::RiderAssigned });
             e.sim.command_now(Action::Fire { delivery: name.clone(), event: Kind::PickupReadyRequested });
-            let now = e.sim.now;
+            let now = e.sim.now();
             e.sim.run_until(now);
         }
-        let id = self.engine().sim.names.deliveries.iter().position(|n| *n == name).map(|i| i as DeliveryId);
+        let id = self.engine().sim.names().deliveries.iter().position(|n| *n == name).map(|i| i as DeliveryId);
         self.dispatch(Ui::ChooseDelivery(id));
         self.refresh();
     }

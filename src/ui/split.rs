@@ -94,7 +94,7 @@ impl Job {
 
     /// Runs until done or `deadline` (performance.now, ms); true when done.
     fn work(&mut self, deadline: f64) -> bool {
-        let until = self.sim.scenario.until_ms;
+        let until = self.sim.scenario().until_ms;
         while self.t_ms < until {
             self.t_ms = (self.t_ms + lessons::LAG_SAMPLE_MS).min(until);
             self.sim.run_until(self.t_ms * MS);
@@ -130,7 +130,7 @@ fn step_pair(pair: Rc<RefCell<Pair>>, progress: UseStateSetter<u32>, runs: UseSt
         runs.set(Some(Runs { base: Rc::new(base), variant: Rc::new(variant), took_ms: now_ms() - p.t0 }));
         p.timer = None;
     } else {
-        let total: u64 = p.jobs.iter().map(|j| j.sim.scenario.until_ms.max(1)).sum();
+        let total: u64 = p.jobs.iter().map(|j| j.sim.scenario().until_ms.max(1)).sum();
         let at: u64 = p.jobs.iter().map(|j| j.t_ms).sum();
         progress.set((at * 100 / total) as u32);
         p.timer = Some(Timeout::new(0, move || step_pair(p2, progress, runs)));

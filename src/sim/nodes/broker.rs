@@ -19,10 +19,23 @@
 
 use std::collections::{BTreeMap, VecDeque};
 
-use super::config::Acks;
-use super::engine::{timing, Ctx, NoticeKind, Time, Timer};
-use super::history::{NodeId, Op, SkipReason};
-use super::msg::{Msg, PartIdx, Payload, ProduceError, Record};
+use super::controller::PartMeta;
+use super::{Ctx, Node, NoticeKind};
+use crate::sim::config::Acks;
+use crate::sim::history::{NodeId, Op, SkipReason};
+use crate::sim::msg::{Msg, PartIdx, Payload, ProduceError, Record};
+use crate::sim::time::{timing, Time};
+
+/// A broker's timers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BrokerTimer {
+    /// Heartbeat to the controller.
+    Heartbeat,
+    /// The leader's ISR check over its partitions.
+    IsrCheck,
+    /// The follower fetch loop of one partition.
+    Fetch(PartIdx),
+}
 
 /// How many recent batches per producer id the broker remembers for dedup.
 const PRODUCER_WINDOW: usize = 5;
@@ -158,111 +171,80 @@ impl PartState {
     }
 }
 
+/// What survives a crash: the logs.
+#[derive(Clone, Debug)]
+pub struct BrokerDurable {
+    /// One log per partition of the cluster (empty where not a replica).
+    pub logs: Vec<PartLog>,
+}
+
+/// The broker's memory: lost in a crash.
+#[derive(Clone, Debug)]
+pub struct BrokerVolatile {
+    /// Role and replication state per partition.
+    pub parts: Vec<PartState>,
+    /// Whether the controller has sent this broker its partitions since it started.
+    pub registered: bool,
+}
+
+impl BrokerVolatile {
+    fn new(parts: usize, brokers: usize) -> Self {
+        BrokerVolatile { parts: vec![PartState::new(brokers); parts], registered: false }
+    }
+}
+
 /// A broker node.
 #[derive(Clone, Debug)]
 pub struct Broker {
     pub idx: u32,
-    /// Durable: one log per partition of the cluster (empty where not a replica).
-    pub logs: Vec<PartLog>,
-    /// Volatile.
-    pub parts: Vec<PartState>,
-    /// Volatile: whether the controller has sent this broker its partitions since it started.
-    pub registered: bool,
-    /// Counters for the page.
+    pub durable: BrokerDurable,
+    pub vol: BrokerVolatile,
+    /// Counters for the page (kept across crashes).
     pub refused_not_enough: u64,
     pub dedup_dropped: u64,
 }
 
 impl Broker {
-    pub fn new(idx: u32, parts: usize, brokers: usize) -> Self {
-        Broker {
-            idx,
-            logs: vec![PartLog::default(); parts],
-            parts: vec![PartState::new(brokers); parts],
-            registered: false,
-            refused_not_enough: 0,
-            dedup_dropped: 0,
+    /// Broker `idx` of a cluster that starts clean: it already knows the initial leaders and
+    /// ISRs of the partitions it hosts (`initial`, the controller's metadata at start).
+    pub fn new(idx: u32, initial: &[PartMeta], brokers: u32) -> Self {
+        let mut vol = BrokerVolatile::new(initial.len(), brokers as usize);
+        for (st, m) in vol.parts.iter_mut().zip(initial) {
+            if m.replicas.contains(&idx) {
+                st.epoch = m.epoch;
+                st.meta_version = m.version;
+                st.isr = m.isr.clone();
+                st.role = if m.leader == Some(idx) {
+                    PartRole::Leader
+                } else {
+                    PartRole::Follower { leader: m.leader.unwrap_or(0) }
+                };
+            }
         }
+        vol.registered = true;
+        let durable = BrokerDurable { logs: vec![PartLog::default(); initial.len()] };
+        Broker { idx, durable, vol, refused_not_enough: 0, dedup_dropped: 0 }
     }
 
-    /// Crash: keep the logs, forget everything else.
-    pub fn crash(&mut self) {
-        let n = self.parts.len();
-        let b = self.parts.first().map(|p| p.follower_leo.len()).unwrap_or(0);
-        self.parts = vec![PartState::new(b); n];
-        self.registered = false;
+    /// This replica's log of partition `p`.
+    pub fn log(&self, p: usize) -> &PartLog {
+        &self.durable.logs[p]
     }
 
-    pub fn start(&mut self, ctx: &mut Ctx) {
-        self.heartbeat(ctx);
-        ctx.timer(timing::BROKER_HEARTBEAT, Timer::Heartbeat);
-        ctx.timer(timing::REPLICA_LAG_MAX / 4, Timer::IsrCheck);
-        // At the cluster's start every broker already knows its roles: followers start fetching.
-        for p in 0..self.parts.len() {
-            self.follower_fetch(p as PartIdx, ctx);
-        }
+    /// This broker's role for partition `p`.
+    pub fn role(&self, p: usize) -> PartRole {
+        self.vol.parts[p].role
     }
 
     fn heartbeat(&self, ctx: &mut Ctx) {
-        let versions = self.parts.iter().map(|p| p.meta_version).collect();
-        ctx.send(ctx.topo.controller, Msg::BrokerHeartbeat { broker: self.idx, fresh: !self.registered, versions });
-    }
-
-    pub fn on_timer(&mut self, timer: Timer, ctx: &mut Ctx) {
-        match timer {
-            Timer::Heartbeat => {
-                self.heartbeat(ctx);
-                ctx.timer(timing::BROKER_HEARTBEAT, Timer::Heartbeat);
-            }
-            Timer::IsrCheck => {
-                for p in 0..self.parts.len() {
-                    self.maybe_shrink_isr(p as PartIdx, ctx);
-                }
-                ctx.timer(timing::REPLICA_LAG_MAX / 4, Timer::IsrCheck);
-            }
-            Timer::Fetch(part) => self.follower_fetch(part, ctx),
-            _ => {}
-        }
-    }
-
-    pub fn on_message(&mut self, from: NodeId, msg: Msg, ctx: &mut Ctx) {
-        match msg {
-            Msg::Produce { req, part, record, acks } => self.on_produce(from, req, part, record, acks, ctx),
-            Msg::Fetch { part, offset, last_epoch, replica, max } => {
-                self.on_fetch(from, part, offset, last_epoch, replica, max, ctx)
-            }
-            Msg::FetchResp { part, offset, records, hw, diverging, not_leader } => {
-                self.on_fetch_resp(part, offset, records, hw, diverging, not_leader, ctx)
-            }
-            Msg::LeaderAndIsr { part, leader, epoch, isr, version } => {
-                let st = &mut self.parts[part as usize];
-                if version < st.meta_version {
-                    return; // older than what we hold
-                }
-                st.meta_version = version;
-                self.on_leader_and_isr(part, leader, epoch, isr, ctx)
-            }
-            Msg::AlterIsrResp { part, epoch, isr, ok, version } => {
-                let st = &mut self.parts[part as usize];
-                if st.epoch == epoch && st.role == PartRole::Leader {
-                    st.isr_change_inflight = false;
-                    // Accepted or not, the controller's ISR is the truth from here on.
-                    if version >= st.meta_version {
-                        st.meta_version = version;
-                        st.isr = isr;
-                    }
-                    let _ = ok;
-                    self.advance_hw(part, ctx);
-                }
-            }
-            _ => {}
-        }
+        let versions = self.vol.parts.iter().map(|p| p.meta_version).collect();
+        ctx.send(ctx.topo.controller, Msg::BrokerHeartbeat { broker: self.idx, fresh: !self.vol.registered, versions });
     }
 
     fn on_produce(&mut self, from: NodeId, req: u64, part: PartIdx, mut record: Record, acks: Acks, ctx: &mut Ctx) {
         let p = part as usize;
         let number = ctx.topo.parts[p].number;
-        let st = &self.parts[p];
+        let st = &self.vol.parts[p];
         let reply = |ctx: &mut Ctx, result: Result<u64, ProduceError>, duplicate: bool| {
             if acks != Acks::Zero {
                 ctx.send(from, Msg::ProduceResp { req, part, result, duplicate });
@@ -278,7 +260,7 @@ impl Broker {
             reply(ctx, Err(ProduceError::NotEnoughReplicas), false);
             return;
         }
-        let log = &mut self.logs[p];
+        let log = &mut self.durable.logs[p];
         if record.producer_id != 0 {
             if let Some(recent) = log.producers.get(&record.producer_id) {
                 if let Some(&(_, off)) = recent.iter().find(|(s, _)| *s == record.producer_seq) {
@@ -295,7 +277,7 @@ impl Broker {
                         });
                     }
                     if acks == Acks::All {
-                        self.parts[p].waiting.push(WaitingAck { from, req, offset: off });
+                        self.vol.parts[p].waiting.push(WaitingAck { from, req, offset: off });
                         self.advance_hw(part, ctx);
                     } else {
                         reply(ctx, Ok(off), true);
@@ -320,7 +302,7 @@ impl Broker {
         match acks {
             Acks::Zero => {}
             Acks::One => reply(ctx, Ok(offset), false),
-            Acks::All => self.parts[p].waiting.push(WaitingAck { from, req, offset }),
+            Acks::All => self.vol.parts[p].waiting.push(WaitingAck { from, req, offset }),
         }
         self.advance_hw(part, ctx);
     }
@@ -329,11 +311,11 @@ impl Broker {
     /// acks=all requests it now covers.
     fn advance_hw(&mut self, part: PartIdx, ctx: &mut Ctx) {
         let p = part as usize;
-        let st = &mut self.parts[p];
+        let st = &mut self.vol.parts[p];
         if st.role != PartRole::Leader {
             return;
         }
-        let log = &mut self.logs[p];
+        let log = &mut self.durable.logs[p];
         let me = self.idx;
         let mut hw = log.leo();
         for &b in &st.isr {
@@ -370,8 +352,8 @@ impl Broker {
         ctx: &mut Ctx,
     ) {
         let p = part as usize;
-        let not_leader = self.parts[p].role != PartRole::Leader;
-        let log = &self.logs[p];
+        let not_leader = self.vol.parts[p].role != PartRole::Leader;
+        let log = &self.durable.logs[p];
         let resp = |records: Vec<Record>, hw: u64, diverging: Option<u64>, not_leader: bool| Msg::FetchResp {
             part,
             offset,
@@ -396,7 +378,7 @@ impl Broker {
                 let leo = log.leo();
                 let upto = (offset + max as u64).min(leo);
                 let records = log.records[offset as usize..upto as usize].to_vec();
-                let st = &mut self.parts[p];
+                let st = &mut self.vol.parts[p];
                 st.follower_leo[r as usize] = offset;
                 // A follower is caught up when it has fetched everything the leader had at its
                 // previous fetch (Replica.updateFetchState: lastCaughtUpTimeMs), so a steady
@@ -405,9 +387,9 @@ impl Broker {
                     st.caught_up_at[r as usize] = ctx.now;
                 }
                 st.leo_at_fetch[r as usize] = leo;
-                let hw_before = self.logs[p].hw;
+                let hw_before = self.durable.logs[p].hw;
                 self.advance_hw(part, ctx);
-                let st = &mut self.parts[p];
+                let st = &mut self.vol.parts[p];
                 if st.isr_change_inflight && ctx.now.saturating_sub(st.isr_change_at) > timing::FETCH_TIMEOUT {
                     st.isr_change_inflight = false;
                 }
@@ -420,7 +402,7 @@ impl Broker {
                     st.isr_change_at = ctx.now;
                     ctx.send(ctx.topo.controller, Msg::AlterIsr { part, epoch: st.epoch, isr });
                 }
-                let hw = self.logs[p].hw;
+                let hw = self.durable.logs[p].hw;
                 ctx.send(from, resp(records, hw, None, false));
             }
             None => {
@@ -441,14 +423,14 @@ impl Broker {
     fn maybe_shrink_isr(&mut self, part: PartIdx, ctx: &mut Ctx) {
         let p = part as usize;
         let me = self.idx;
-        let st = &mut self.parts[p];
+        let st = &mut self.vol.parts[p];
         if st.isr_change_inflight && ctx.now.saturating_sub(st.isr_change_at) > timing::FETCH_TIMEOUT {
             st.isr_change_inflight = false;
         }
         if st.role != PartRole::Leader || st.isr_change_inflight {
             return;
         }
-        let leo = self.logs[p].leo();
+        let leo = self.durable.logs[p].leo();
         let lagging: Vec<u32> = st
             .isr
             .iter()
@@ -469,9 +451,9 @@ impl Broker {
 
     fn on_leader_and_isr(&mut self, part: PartIdx, leader: Option<u32>, epoch: u32, isr: Vec<u32>, ctx: &mut Ctx) {
         let p = part as usize;
-        self.registered = true;
+        self.vol.registered = true;
         let me = self.idx;
-        let st = &mut self.parts[p];
+        let st = &mut self.vol.parts[p];
         if epoch < st.epoch {
             return; // stale decision
         }
@@ -482,7 +464,7 @@ impl Broker {
             Some(l) if l == me => {
                 if !(same_epoch && st.role == PartRole::Leader) {
                     st.role = PartRole::Leader;
-                    let leo = self.logs[p].leo();
+                    let leo = self.durable.logs[p].leo();
                     for b in 0..st.follower_leo.len() {
                         st.follower_leo[b] = 0;
                         st.caught_up_at[b] = ctx.now;
@@ -522,21 +504,21 @@ impl Broker {
 
     fn follower_fetch(&mut self, part: PartIdx, ctx: &mut Ctx) {
         let p = part as usize;
-        let st = &mut self.parts[p];
+        let st = &mut self.vol.parts[p];
         let PartRole::Follower { leader } = st.role else { return };
         if let Some(t) = st.fetch_sent {
             if ctx.now.saturating_sub(t) < timing::FETCH_TIMEOUT {
                 return; // one fetch at a time; this tick is stale
             }
         }
-        let log = &self.logs[p];
+        let log = &self.durable.logs[p];
         let offset = log.leo();
         st.fetch_sent = Some(ctx.now);
         ctx.send(
             ctx.topo.brokers[leader as usize],
             Msg::Fetch { part, offset, last_epoch: log.epoch_before(offset), replica: Some(self.idx), max: FETCH_MAX },
         );
-        ctx.timer(timing::FETCH_TIMEOUT, Timer::Fetch(part));
+        ctx.timer(timing::FETCH_TIMEOUT, BrokerTimer::Fetch(part));
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -551,17 +533,17 @@ impl Broker {
         ctx: &mut Ctx,
     ) {
         let p = part as usize;
-        let st = &mut self.parts[p];
+        let st = &mut self.vol.parts[p];
         if !matches!(st.role, PartRole::Follower { .. }) {
             return;
         }
-        let log = &mut self.logs[p];
+        let log = &mut self.durable.logs[p];
         if offset != log.leo() {
             return; // an answer to an older fetch
         }
         st.fetch_sent = None;
         if not_leader {
-            ctx.timer(timing::FOLLOWER_IDLE_FETCH, Timer::Fetch(part));
+            ctx.timer(timing::FOLLOWER_IDLE_FETCH, BrokerTimer::Fetch(part));
             return;
         }
         if let Some(to) = diverging {
@@ -580,12 +562,82 @@ impl Broker {
         if got {
             self.follower_fetch(part, ctx);
         } else {
-            ctx.timer(timing::FOLLOWER_IDLE_FETCH, Timer::Fetch(part));
+            ctx.timer(timing::FOLLOWER_IDLE_FETCH, BrokerTimer::Fetch(part));
         }
     }
 
     /// Whether a payload sits in this replica's log of `part` (for views and tests).
     pub fn has(&self, part: PartIdx, payload: &Payload) -> bool {
-        self.logs[part as usize].records.iter().any(|r| &r.payload == payload)
+        self.durable.logs[part as usize].records.iter().any(|r| &r.payload == payload)
+    }
+}
+
+impl Node for Broker {
+    type Timer = BrokerTimer;
+
+    fn start(&mut self, ctx: &mut Ctx) {
+        self.heartbeat(ctx);
+        ctx.timer(timing::BROKER_HEARTBEAT, BrokerTimer::Heartbeat);
+        ctx.timer(timing::REPLICA_LAG_MAX / 4, BrokerTimer::IsrCheck);
+        // At the cluster's start every broker already knows its roles: followers start fetching.
+        for p in 0..self.vol.parts.len() {
+            self.follower_fetch(p as PartIdx, ctx);
+        }
+    }
+
+    fn on_timer(&mut self, timer: BrokerTimer, ctx: &mut Ctx) {
+        match timer {
+            BrokerTimer::Heartbeat => {
+                self.heartbeat(ctx);
+                ctx.timer(timing::BROKER_HEARTBEAT, BrokerTimer::Heartbeat);
+            }
+            BrokerTimer::IsrCheck => {
+                for p in 0..self.vol.parts.len() {
+                    self.maybe_shrink_isr(p as PartIdx, ctx);
+                }
+                ctx.timer(timing::REPLICA_LAG_MAX / 4, BrokerTimer::IsrCheck);
+            }
+            BrokerTimer::Fetch(part) => self.follower_fetch(part, ctx),
+        }
+    }
+
+    fn on_message(&mut self, from: NodeId, msg: Msg, ctx: &mut Ctx) {
+        match msg {
+            Msg::Produce { req, part, record, acks } => self.on_produce(from, req, part, record, acks, ctx),
+            Msg::Fetch { part, offset, last_epoch, replica, max } => {
+                self.on_fetch(from, part, offset, last_epoch, replica, max, ctx)
+            }
+            Msg::FetchResp { part, offset, records, hw, diverging, not_leader } => {
+                self.on_fetch_resp(part, offset, records, hw, diverging, not_leader, ctx)
+            }
+            Msg::LeaderAndIsr { part, leader, epoch, isr, version } => {
+                let st = &mut self.vol.parts[part as usize];
+                if version < st.meta_version {
+                    return; // older than what we hold
+                }
+                st.meta_version = version;
+                self.on_leader_and_isr(part, leader, epoch, isr, ctx)
+            }
+            Msg::AlterIsrResp { part, epoch, isr, ok, version } => {
+                let st = &mut self.vol.parts[part as usize];
+                if st.epoch == epoch && st.role == PartRole::Leader {
+                    st.isr_change_inflight = false;
+                    // Accepted or not, the controller's ISR is the truth from here on.
+                    if version >= st.meta_version {
+                        st.meta_version = version;
+                        st.isr = isr;
+                    }
+                    let _ = ok;
+                    self.advance_hw(part, ctx);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Crash: keep the logs, forget everything else.
+    fn crash(&mut self) {
+        let brokers = self.vol.parts.first().map_or(0, |p| p.follower_leo.len());
+        self.vol = BrokerVolatile::new(self.vol.parts.len(), brokers);
     }
 }

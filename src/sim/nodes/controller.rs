@@ -17,9 +17,33 @@
 
 use std::collections::BTreeMap;
 
-use super::engine::{timing, Ctx, NoticeKind, Time, Timer};
-use super::history::NodeId;
-use super::msg::{Assignment, Msg, PartIdx};
+use super::{Ctx, Node, NoticeKind};
+use crate::sim::history::NodeId;
+use crate::sim::msg::{Assignment, Msg, PartIdx};
+use crate::sim::time::{timing, Time};
+use crate::sim::topology::Topology;
+
+/// The controller's timer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ControllerTimer {
+    /// The periodic liveness and session check.
+    Tick,
+}
+
+/// The metadata of a cluster that starts clean: each partition led by its preferred replica,
+/// every replica in sync, epoch 1.
+pub fn initial_metadata(topo: &Topology) -> Vec<PartMeta> {
+    topo.parts
+        .iter()
+        .map(|p| PartMeta {
+            leader: Some(p.replicas[0]),
+            epoch: 1,
+            isr: p.replicas.clone(),
+            replicas: p.replicas.clone(),
+            version: 1,
+        })
+        .collect()
+}
 
 /// A partition's metadata: durable (the metadata log is replicated in KRaft).
 #[derive(Clone, Debug)]
@@ -42,54 +66,83 @@ pub struct GroupState {
     pub assignment: BTreeMap<u32, Vec<PartIdx>>,
 }
 
-/// The controller node.
+/// What survives a crash: the metadata log and the committed offsets (the replicated
+/// `__consumer_offsets` topic, in Kafka).
 #[derive(Clone, Debug)]
-pub struct Controller {
-    /// Durable: partition metadata.
+pub struct ControllerDurable {
+    /// Partition metadata.
     pub parts: Vec<PartMeta>,
-    /// Durable: committed offsets per group, per partition.
+    /// Committed offsets per group, per partition.
     pub offsets: Vec<BTreeMap<PartIdx, u64>>,
-    /// Durable: generation counters (so a restarted coordinator never reuses one).
+    /// Generation counters (so a restarted coordinator never reuses one).
     pub generations: Vec<u32>,
-    /// Volatile: last heartbeat per broker, and whether the broker is fenced.
-    pub last_hb: Vec<Time>,
+    /// Whether each broker is fenced (a fencing is a metadata record).
     pub fenced: Vec<bool>,
-    /// Volatile: groups.
+}
+
+/// The controller's memory: lost in a crash.
+#[derive(Clone, Debug)]
+pub struct ControllerVolatile {
+    /// Last heartbeat per broker.
+    pub last_hb: Vec<Time>,
+    /// Group membership and assignments.
     pub groups: Vec<GroupState>,
 }
 
+impl ControllerVolatile {
+    fn new(brokers: usize, groups: usize) -> Self {
+        ControllerVolatile { last_hb: vec![0; brokers], groups: vec![GroupState::default(); groups] }
+    }
+}
+
+/// The controller node.
+#[derive(Clone, Debug)]
+pub struct Controller {
+    pub durable: ControllerDurable,
+    pub vol: ControllerVolatile,
+}
+
 impl Controller {
-    pub fn new(parts: Vec<PartMeta>, brokers: usize, groups: usize) -> Self {
-        Controller {
-            parts,
+    /// The controller of a cluster that starts clean.
+    pub fn new(topo: &Topology, brokers: usize) -> Self {
+        let groups = topo.groups.len();
+        let durable = ControllerDurable {
+            parts: initial_metadata(topo),
             offsets: vec![BTreeMap::new(); groups],
             generations: vec![0; groups],
-            last_hb: vec![0; brokers],
             fenced: vec![false; brokers],
-            groups: vec![GroupState::default(); groups],
-        }
+        };
+        Controller { durable, vol: ControllerVolatile::new(brokers, groups) }
     }
 
-    pub fn crash(&mut self) {
-        for g in self.groups.iter_mut() {
-            *g = GroupState::default();
-        }
+    /// The metadata of partition `p`.
+    pub fn part(&self, p: usize) -> &PartMeta {
+        &self.durable.parts[p]
     }
 
-    pub fn start(&mut self, ctx: &mut Ctx) {
-        // A (re)started controller gives every broker a full session before fencing it.
-        for t in self.last_hb.iter_mut() {
-            *t = ctx.now;
+    /// Group `g`'s committed offset of partition `p` (0 when none).
+    pub fn committed(&self, g: usize, p: PartIdx) -> u64 {
+        self.durable.offsets[g].get(&p).copied().unwrap_or(0)
+    }
+
+    /// Group `g`'s coordinator state.
+    pub fn group(&self, g: usize) -> &GroupState {
+        &self.vol.groups[g]
+    }
+
+    /// Replica `g` was wiped: its group starts over from offset 0. A running coordinator also
+    /// rebalances the group at once; a crashed one only loses the offsets (they are durable).
+    pub fn wipe_group(&mut self, g: usize, running: bool, ctx: &mut Ctx) {
+        if running {
+            self.rewind(g, ctx);
+        } else {
+            self.durable.offsets[g].clear();
         }
-        for (g, st) in self.groups.iter_mut().enumerate() {
-            st.generation = self.generations[g];
-        }
-        ctx.timer(timing::CONTROLLER_TICK, Timer::ControllerTick);
     }
 
     fn broadcast(&mut self, part: PartIdx, ctx: &mut Ctx) {
-        self.parts[part as usize].version += 1;
-        let m = &self.parts[part as usize];
+        self.durable.parts[part as usize].version += 1;
+        let m = &self.durable.parts[part as usize];
         for &b in &m.replicas {
             ctx.send(
                 ctx.topo.brokers[b as usize],
@@ -100,10 +153,10 @@ impl Controller {
 
     /// Moves leadership away from a fenced broker and drops it from ISRs.
     fn fence(&mut self, b: u32, ctx: &mut Ctx) {
-        self.fenced[b as usize] = true;
-        for part in 0..self.parts.len() {
+        self.durable.fenced[b as usize] = true;
+        for part in 0..self.durable.parts.len() {
             let changed = {
-                let m = &mut self.parts[part];
+                let m = &mut self.durable.parts[part];
                 if !m.replicas.contains(&b) {
                     continue;
                 }
@@ -128,8 +181,8 @@ impl Controller {
 
     /// Elects a leader for a leaderless partition, if the rules allow one.
     fn elect(&mut self, part: PartIdx, ctx: &mut Ctx) {
-        let fenced = &self.fenced;
-        let m = &mut self.parts[part as usize];
+        let fenced = &self.durable.fenced;
+        let m = &mut self.durable.parts[part as usize];
         if m.leader.is_some() {
             return;
         }
@@ -154,20 +207,20 @@ impl Controller {
     }
 
     fn unfence(&mut self, b: u32, ctx: &mut Ctx) {
-        self.fenced[b as usize] = false;
-        for part in 0..self.parts.len() {
-            if !self.parts[part].replicas.contains(&b) {
+        self.durable.fenced[b as usize] = false;
+        for part in 0..self.durable.parts.len() {
+            if !self.durable.parts[part].replicas.contains(&b) {
                 continue;
             }
-            if self.parts[part].leader.is_none() {
+            if self.durable.parts[part].leader.is_none() {
                 self.elect(part as PartIdx, ctx);
-                if self.parts[part].leader.is_some() {
+                if self.durable.parts[part].leader.is_some() {
                     self.broadcast(part as PartIdx, ctx);
                     continue;
                 }
             }
             // Tell the broker its role for every partition it hosts.
-            let m = &self.parts[part];
+            let m = &self.durable.parts[part];
             ctx.send(
                 ctx.topo.brokers[b as usize],
                 Msg::LeaderAndIsr {
@@ -181,38 +234,12 @@ impl Controller {
         }
     }
 
-    pub fn on_timer(&mut self, timer: Timer, ctx: &mut Ctx) {
-        if timer != Timer::ControllerTick {
-            return;
-        }
-        for b in 0..self.last_hb.len() {
-            if !self.fenced[b] && ctx.now.saturating_sub(self.last_hb[b]) > timing::BROKER_SESSION {
-                self.fence(b as u32, ctx);
-            }
-        }
-        for g in 0..self.groups.len() {
-            let expired: Vec<u32> = self.groups[g]
-                .members
-                .iter()
-                .filter(|(_, &t)| ctx.now.saturating_sub(t) > timing::CONSUMER_SESSION)
-                .map(|(&m, _)| m)
-                .collect();
-            if !expired.is_empty() {
-                for m in expired {
-                    self.groups[g].members.remove(&m);
-                }
-                self.rebalance(g, ctx);
-            }
-        }
-        ctx.timer(timing::CONTROLLER_TICK, Timer::ControllerTick);
-    }
-
     /// Range assignment (Kafka's RangeAssignor): partitions in order, members in order; each
     /// member gets `n / m` partitions and the first `n % m` members one more.
     fn rebalance(&mut self, g: usize, ctx: &mut Ctx) {
-        self.generations[g] += 1;
-        let gen = self.generations[g];
-        let st = &mut self.groups[g];
+        self.durable.generations[g] += 1;
+        let gen = self.durable.generations[g];
+        let st = &mut self.vol.groups[g];
         st.generation = gen;
         st.assignment.clear();
         let parts: Vec<PartIdx> = ctx.topo.parts_of(ctx.topo.groups[g].topic).collect();
@@ -236,37 +263,76 @@ impl Controller {
     }
 
     fn assignment_of(&self, g: usize, member: u32) -> Assignment {
-        let st = &self.groups[g];
+        let st = &self.vol.groups[g];
         let parts = st.assignment.get(&member).cloned().unwrap_or_default();
         Assignment {
             generation: st.generation,
-            partitions: parts.iter().map(|p| (*p, self.offsets[g].get(p).copied().unwrap_or(0))).collect(),
+            partitions: parts.iter().map(|p| (*p, self.durable.offsets[g].get(p).copied().unwrap_or(0))).collect(),
         }
     }
 
     /// Resets a group to offset 0 (a wiped replica rebuilds) and rebalances it.
     pub fn rewind(&mut self, g: usize, ctx: &mut Ctx) {
-        self.offsets[g].clear();
+        self.durable.offsets[g].clear();
         self.rebalance(g, ctx);
     }
+}
 
-    pub fn on_message(&mut self, from: NodeId, msg: Msg, ctx: &mut Ctx) {
+impl Node for Controller {
+    type Timer = ControllerTimer;
+
+    fn start(&mut self, ctx: &mut Ctx) {
+        // A (re)started controller gives every broker a full session before fencing it.
+        for t in self.vol.last_hb.iter_mut() {
+            *t = ctx.now;
+        }
+        for (g, st) in self.vol.groups.iter_mut().enumerate() {
+            st.generation = self.durable.generations[g];
+        }
+        ctx.timer(timing::CONTROLLER_TICK, ControllerTimer::Tick);
+    }
+
+    fn on_timer(&mut self, timer: ControllerTimer, ctx: &mut Ctx) {
+        let ControllerTimer::Tick = timer;
+        for b in 0..self.vol.last_hb.len() {
+            if !self.durable.fenced[b] && ctx.now.saturating_sub(self.vol.last_hb[b]) > timing::BROKER_SESSION {
+                self.fence(b as u32, ctx);
+            }
+        }
+        for g in 0..self.vol.groups.len() {
+            let expired: Vec<u32> = self.vol.groups[g]
+                .members
+                .iter()
+                .filter(|(_, &t)| ctx.now.saturating_sub(t) > timing::CONSUMER_SESSION)
+                .map(|(&m, _)| m)
+                .collect();
+            if !expired.is_empty() {
+                for m in expired {
+                    self.vol.groups[g].members.remove(&m);
+                }
+                self.rebalance(g, ctx);
+            }
+        }
+        ctx.timer(timing::CONTROLLER_TICK, ControllerTimer::Tick);
+    }
+
+    fn on_message(&mut self, from: NodeId, msg: Msg, ctx: &mut Ctx) {
         match msg {
             Msg::BrokerHeartbeat { broker, fresh, versions } => {
                 let b = broker as usize;
-                self.last_hb[b] = ctx.now;
-                if fresh && !self.fenced[b] {
+                self.vol.last_hb[b] = ctx.now;
+                if fresh && !self.durable.fenced[b] {
                     // A restarted broker registers anew: its old registration is fenced first
                     // (it lost its leaderships), then it is let back in.
                     self.fence(broker, ctx);
                 }
-                if self.fenced[b] {
+                if self.durable.fenced[b] {
                     self.unfence(broker, ctx);
                 } else {
                     // Send whatever partition metadata the broker has missed (a lost
                     // LeaderAndIsr, a cut from the controller): KRaft brokers replay the
                     // metadata log from their last offset.
-                    for (p, m) in self.parts.iter().enumerate() {
+                    for (p, m) in self.durable.parts.iter().enumerate() {
                         if m.replicas.contains(&broker) && versions.get(p).copied().unwrap_or(0) < m.version {
                             ctx.send(
                                 from,
@@ -283,8 +349,8 @@ impl Controller {
                 }
             }
             Msg::AlterIsr { part, epoch, isr } => {
-                let fenced = &self.fenced;
-                let m = &mut self.parts[part as usize];
+                let fenced = &self.durable.fenced;
+                let m = &mut self.durable.parts[part as usize];
                 let from_leader = m.leader.map(|l| ctx.topo.brokers[l as usize]) == Some(from);
                 let ok = from_leader && m.epoch == epoch;
                 if ok {
@@ -302,33 +368,38 @@ impl Controller {
                 ctx.send(from, Msg::AlterIsrResp { part, epoch: m.epoch, isr: m.isr.clone(), ok, version: m.version });
             }
             Msg::MetadataReq => {
-                let leaders = self.parts.iter().map(|m| m.leader.map(|l| ctx.topo.brokers[l as usize])).collect();
+                let leaders =
+                    self.durable.parts.iter().map(|m| m.leader.map(|l| ctx.topo.brokers[l as usize])).collect();
                 ctx.send(from, Msg::MetadataResp { leaders });
             }
             Msg::GroupHeartbeat { group, member, generation } => {
                 let g = group as usize;
-                let known = self.groups[g].members.contains_key(&member);
-                self.groups[g].members.insert(member, ctx.now);
+                let known = self.vol.groups[g].members.contains_key(&member);
+                self.vol.groups[g].members.insert(member, ctx.now);
                 if !known || generation == 0 {
                     // JoinGroup from a new (or restarted) member.
                     self.rebalance(g, ctx);
-                } else if generation != self.groups[g].generation {
+                } else if generation != self.vol.groups[g].generation {
                     let a = self.assignment_of(g, member);
                     ctx.send(from, Msg::GroupAssign { group, assignment: a });
                 }
             }
             Msg::OffsetCommit { group, member, generation, part, offset } => {
                 let g = group as usize;
-                let st = &self.groups[g];
+                let st = &self.vol.groups[g];
                 let ok = generation == st.generation
                     && st.members.contains_key(&member)
                     && st.assignment.get(&member).is_some_and(|a| a.contains(&part));
                 if ok {
-                    self.offsets[g].insert(part, offset);
+                    self.durable.offsets[g].insert(part, offset);
                 }
                 ctx.send(from, Msg::OffsetCommitResp { group, part, offset, ok });
             }
             _ => {}
         }
+    }
+
+    fn crash(&mut self) {
+        self.vol = ControllerVolatile::new(self.vol.last_hb.len(), self.vol.groups.len());
     }
 }

@@ -16,10 +16,33 @@
 
 use std::collections::VecDeque;
 
-use super::config::{Acks, Config};
-use super::engine::{timing, Ctx, Time, Timer};
-use super::history::NodeId;
-use super::msg::{Msg, PartIdx, Payload, ProduceError, Record};
+use super::{Ctx, Timer};
+use crate::sim::config::{Acks, Config, Partitioner};
+use crate::sim::history::NodeId;
+use crate::sim::msg::{Msg, PartIdx, Payload, ProduceError, Record};
+use crate::sim::time::{timing, Time};
+
+/// The producer's own timers; its owner wraps them in its timer enum (see [`Producer::new`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProducerTimer {
+    /// A produce request got no answer in time.
+    Timeout(u64),
+    /// Backoff over: the producer may send queued records of this partition.
+    Retry(PartIdx),
+    /// Metadata request deadline.
+    Metadata,
+}
+
+impl ProducerTimer {
+    /// Hands the timer to the producer; returns what the owner learns.
+    pub fn fire(self, producer: &mut Producer, ctx: &mut Ctx) -> Vec<Outcome> {
+        match self {
+            ProducerTimer::Timeout(req) => producer.on_timeout(req, ctx),
+            ProducerTimer::Retry(part) => producer.pump(part, ctx),
+            ProducerTimer::Metadata => producer.on_metadata_timer(ctx),
+        }
+    }
+}
 
 /// A record waiting for, or awaiting, its acknowledgement.
 #[derive(Clone, Debug)]
@@ -63,11 +86,14 @@ pub struct Producer {
     pub gives_up: bool,
     /// Requests answered NOT_ENOUGH_REPLICAS (for the page).
     pub refused: u64,
+    /// Wraps a producer timer into the owner's timer.
+    pub wrap: fn(ProducerTimer) -> Timer,
 }
 
 impl Producer {
-    /// A new session. `pid` must be unique per session when idempotence is on.
-    pub fn new(pid: u64, parts: usize, gives_up: bool) -> Self {
+    /// A new session. `pid` must be unique per session when idempotence is on; `wrap` tags
+    /// the producer's timers as its owner's.
+    pub fn new(pid: u64, parts: usize, gives_up: bool, wrap: fn(ProducerTimer) -> Timer) -> Self {
         Producer {
             pid,
             next_seq: vec![0; parts],
@@ -79,6 +105,7 @@ impl Producer {
             rr_next: 0,
             gives_up,
             refused: 0,
+            wrap,
         }
     }
 
@@ -87,8 +114,8 @@ impl Producer {
     /// `key_part` is the key's partition under the key partitioner (murmur2 mod partitions).
     pub fn partition_for(&mut self, cfg: &Config, key_part: u32, parts: u32) -> PartIdx {
         match cfg.partitioner {
-            super::config::Partitioner::Key => key_part,
-            super::config::Partitioner::RoundRobin => {
+            Partitioner::Key => key_part,
+            Partitioner::RoundRobin => {
                 let p = self.rr_next % parts;
                 self.rr_next = self.rr_next.wrapping_add(1);
                 p
@@ -167,13 +194,13 @@ impl Producer {
                 // Fire and forget: no response will come, no retry will happen.
                 out.push(Outcome::Acked { part, record: pend.record, tag: pend.tag, offset: None });
             } else {
-                ctx.timer(timing::REQUEST_TIMEOUT, Timer::ProduceTimeout(pend.req));
+                ctx.timer(timing::REQUEST_TIMEOUT, (self.wrap)(ProducerTimer::Timeout(pend.req)));
                 self.inflight[p].push(pend);
             }
         }
         if let Some(f) = self.queue[p].front() {
             if f.not_before > ctx.now && self.inflight[p].len() < window {
-                ctx.timer(f.not_before - ctx.now, Timer::ProduceRetry(part));
+                ctx.timer(f.not_before - ctx.now, (self.wrap)(ProducerTimer::Retry(part)));
             }
         }
         out
@@ -189,7 +216,7 @@ impl Producer {
         if due {
             self.metadata_asked = Some(ctx.now);
             ctx.send(ctx.topo.controller, Msg::MetadataReq);
-            ctx.timer(timing::METADATA_RETRY, Timer::Metadata);
+            ctx.timer(timing::METADATA_RETRY, (self.wrap)(ProducerTimer::Metadata));
         }
     }
 

@@ -1,0 +1,167 @@
+//! The network: which links are cut, when a message sent now arrives, and what is lost.
+//!
+//! Its settings (latency, jitter, drop and duplicate rates) are read from the config at each
+//! send, so a `net` or `set` command changes them in one place: the config. Links are FIFO,
+//! as Kafka's and the databases' TCP connections are: jitter delays a message but never lets
+//! it overtake an earlier one on the same link.
+
+use std::collections::BTreeSet;
+
+use super::config::Config;
+use super::domain::Kind;
+use super::history::NodeId;
+use super::rng::{ppm_from_f64, Prng};
+use super::time::{Time, MS};
+
+/// A message that was lost on the way (for the page to show it fading out).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Dropped {
+    pub from: NodeId,
+    pub to: NodeId,
+    pub at: Time,
+    pub label: &'static str,
+    pub kind: Option<Kind>,
+    /// Why: a cut link, a random drop, or a crashed receiver.
+    pub why: DropWhy,
+}
+
+/// Why a message was lost.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DropWhy {
+    Cut,
+    Random,
+    Crashed,
+}
+
+/// What becomes of a message sent now.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fate {
+    /// Lost, and why.
+    Lost(DropWhy),
+    /// Arrives at `at`; the network duplicates it when `dup_at` is set (the copy arrives then).
+    Arrives { at: Time, dup_at: Option<Time> },
+}
+
+/// Link state between nodes.
+#[derive(Clone, Debug, Default)]
+pub struct Net {
+    /// Cut directions (from, to).
+    cuts: BTreeSet<(NodeId, NodeId)>,
+    /// Arrival time of the last message per directed link (from * n + to).
+    link_last: Vec<Time>,
+    nodes: usize,
+}
+
+impl Net {
+    /// A healthy network between `nodes` nodes.
+    pub fn new(nodes: usize) -> Self {
+        Net { cuts: BTreeSet::new(), link_last: vec![0; nodes * nodes], nodes }
+    }
+
+    /// Whether the direction `from` → `to` is cut.
+    pub fn is_cut(&self, from: NodeId, to: NodeId) -> bool {
+        !self.cuts.is_empty() && self.cuts.contains(&(from, to))
+    }
+
+    /// Cut directions, in order.
+    pub fn cuts(&self) -> impl Iterator<Item = (NodeId, NodeId)> + '_ {
+        self.cuts.iter().copied()
+    }
+
+    /// Cuts `a` → `b`, and `b` → `a` unless `oneway`.
+    pub fn cut(&mut self, a: NodeId, b: NodeId, oneway: bool) {
+        self.cuts.insert((a, b));
+        if !oneway {
+            self.cuts.insert((b, a));
+        }
+    }
+
+    /// Repairs both directions between `a` and `b`.
+    pub fn repair(&mut self, a: NodeId, b: NodeId) {
+        self.cuts.remove(&(a, b));
+        self.cuts.remove(&(b, a));
+    }
+
+    /// Repairs every link.
+    pub fn repair_all(&mut self) {
+        self.cuts.clear();
+    }
+
+    /// The fate of a message sent at `now` over `from` → `to`, whose ends add `distance_us`
+    /// of one-way latency: a cut or a random drop loses it; latency plus jitter delays it; a
+    /// duplicate arrives a little later. The draws, in this order, come from `rng`.
+    pub fn route(
+        &mut self,
+        cfg: &Config,
+        rng: &mut Prng,
+        now: Time,
+        from: NodeId,
+        to: NodeId,
+        distance_us: Time,
+    ) -> Fate {
+        if self.is_cut(from, to) {
+            return Fate::Lost(DropWhy::Cut);
+        }
+        let net = &cfg.network;
+        if rng.chance_ppm(ppm_from_f64(net.drop)) {
+            return Fate::Lost(DropWhy::Random);
+        }
+        let (latency_us, jitter_us) = (net.latency_ms * MS, net.jitter_ms * MS);
+        let jitter = if jitter_us > 0 { rng.between(0, jitter_us) } else { 0 };
+        let link = from as usize * self.nodes + to as usize;
+        let at = (now + latency_us + distance_us + jitter).max(self.link_last[link]);
+        self.link_last[link] = at;
+        let dup_at = if rng.chance_ppm(ppm_from_f64(net.duplicate)) {
+            Some(at + rng.between(0, jitter_us + latency_us))
+        } else {
+            None
+        };
+        Fate::Arrives { at, dup_at }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // A link is FIFO: a message sent later never arrives before an earlier one, even with jitter.
+    #[test]
+    fn links_are_fifo_under_jitter() {
+        let mut cfg = Config::default();
+        cfg.network.latency_ms = 5;
+        cfg.network.jitter_ms = 50;
+        let mut net = Net::new(2);
+        let mut rng = Prng::new(7);
+        let mut last = 0;
+        for now in 0..200 {
+            let Fate::Arrives { at, .. } = net.route(&cfg, &mut rng, now, 0, 1, 0) else {
+                panic!("no drops configured")
+            };
+            assert!(at >= last && at >= now + 5 * MS);
+            last = at;
+        }
+    }
+
+    // A cut direction loses messages one way only; repair restores it.
+    #[test]
+    fn oneway_cut_and_repair() {
+        let cfg = Config::default();
+        let mut net = Net::new(2);
+        let mut rng = Prng::new(7);
+        net.cut(0, 1, true);
+        assert_eq!(net.route(&cfg, &mut rng, 0, 0, 1, 0), Fate::Lost(DropWhy::Cut));
+        assert!(matches!(net.route(&cfg, &mut rng, 0, 1, 0, 0), Fate::Arrives { .. }));
+        net.repair(0, 1);
+        assert!(!net.is_cut(0, 1));
+    }
+
+    // The settings are the config's: a drop rate of 1 set in the config loses every message.
+    #[test]
+    fn settings_come_from_the_config() {
+        let mut cfg = Config::default();
+        let mut net = Net::new(2);
+        let mut rng = Prng::new(7);
+        cfg.network.drop = 1.0;
+        assert_eq!(net.route(&cfg, &mut rng, 0, 0, 1, 0), Fate::Lost(DropWhy::Random));
+    }
+}

@@ -1,0 +1,368 @@
+//! Consumers: the replica groups' members `dbI-cJ`, the streams `dashboard` and the event-bus
+//! servers `server-N`. They differ only in where they put what they read ([`Store`]).
+//!
+//! Consumer rules (Kafka consumer configs and design docs):
+//! - A member heartbeats its coordinator every `heartbeat.interval.ms`; the coordinator answers
+//!   a member whose generation is old with its new assignment. On a new assignment the member
+//!   drops what it had fetched and resumes every partition at the group's committed offset
+//!   (eager rebalance), so what was applied but not committed is delivered again.
+//! - Consumers fetch only below the high watermark (the broker enforces it).
+//! - `after_process` (apply, then commit) is at-least-once; `before_process` (commit, then
+//!   apply) is at-most-once.
+//! - The idempotent consumer writes the processed event id in the same local transaction as
+//!   the row, and skips an id it has seen.
+
+use std::collections::{BTreeMap, VecDeque};
+
+use super::broker::FETCH_MAX;
+use super::dashboard::DashboardStore;
+use super::{Ctx, Effect, Node};
+use crate::sim::command::CrashPoint;
+use crate::sim::config::CommitMode;
+use crate::sim::history::{NodeId, Op};
+use crate::sim::msg::{Msg, PartIdx, Payload, Record};
+use crate::sim::time::{timing, Time};
+use crate::sim::topology::Topology;
+
+/// A consumer's timers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ConsumerTimer {
+    /// Heartbeat to the group coordinator.
+    Heartbeat,
+    /// The fetch loop of one partition.
+    Fetch(PartIdx),
+    /// The CPU work on the current record is done.
+    Work,
+    /// Metadata request deadline.
+    Metadata,
+}
+
+/// Where a consumer puts what it reads.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Store {
+    /// Replica database `db{i+1}`, whose ingest the consumer is: the write is a durable write
+    /// at the replica ([`Effect::Apply`]).
+    Replica(u32),
+    /// The streams dashboard's own store (restored from its changelog on start).
+    Dashboard(DashboardStore),
+    /// An event-bus server: the config value it holds (the latest received).
+    Server(Option<u32>),
+}
+
+impl Store {
+    /// Applies a record's payload (in the instant the consumer processes it).
+    fn apply(&mut self, payload: Payload, ctx: &mut Ctx) {
+        match self {
+            Store::Replica(db) => ctx.out.push(Effect::Apply { db: *db, payload }),
+            Store::Dashboard(d) => d.apply(payload),
+            Store::Server(value) => {
+                if let Payload::Config { value: v } = payload {
+                    *value = Some(v);
+                }
+            }
+        }
+    }
+}
+
+/// A consumer's volatile state.
+#[derive(Clone, Debug, Default)]
+pub struct ConsumerVol {
+    pub generation: u32,
+    pub assignment: Vec<PartIdx>,
+    /// Next offset to fetch, per assigned partition.
+    pub positions: BTreeMap<PartIdx, u64>,
+    /// Next offset to commit (everything before it processed), per partition.
+    pub processed: BTreeMap<PartIdx, u64>,
+    /// The committed offset as last acknowledged by the coordinator.
+    pub committed: BTreeMap<PartIdx, u64>,
+    pub leaders: Vec<Option<NodeId>>,
+    pub metadata_asked: Option<Time>,
+    pub fetch_sent: BTreeMap<PartIdx, Time>,
+    /// Fetched, waiting to be applied: (partition, offset, record).
+    pub buffer: VecDeque<(PartIdx, u64, Record)>,
+    /// before_process: fetched records held until their commit is acknowledged.
+    pub held: BTreeMap<PartIdx, (u64, Vec<(u64, Record)>)>,
+    pub busy: bool,
+    /// High watermark last seen per partition (for lag).
+    pub hw: BTreeMap<PartIdx, u64>,
+}
+
+/// A consumer node.
+#[derive(Clone, Debug)]
+pub struct Consumer {
+    pub group: u32,
+    /// Its index among all consumers (the member id in its group).
+    pub member: u32,
+    /// Where it puts what it reads (the dashboard's store is its durable part).
+    pub store: Store,
+    pub vol: ConsumerVol,
+    /// Whether the consumer takes part (replica groups are idle in the direct write modes).
+    pub active: bool,
+}
+
+impl Consumer {
+    /// Member `member` of `group`, putting what it reads in `store`.
+    pub fn new(group: u32, member: u32, store: Store, active: bool) -> Self {
+        Consumer { group, member, store, vol: ConsumerVol::default(), active }
+    }
+
+    /// Consumer `ci` as the topology places it (its group and store); a replica's consumers are
+    /// idle when the service writes the replicas `direct`ly.
+    pub fn of_topology(ci: u32, topo: &Topology, direct: bool) -> Self {
+        let node = topo.consumers[ci as usize];
+        let group = topo.groups.iter().position(|g| g.members.contains(&ci)).expect("every consumer has a group");
+        let replica_groups = topo.dbs.len();
+        let store = if group < replica_groups {
+            Store::Replica(group as u32)
+        } else if Some(node) == topo.dashboard {
+            Store::Dashboard(DashboardStore::default())
+        } else {
+            Store::Server(None)
+        };
+        let active = !(direct && matches!(store, Store::Replica(_)));
+        Consumer::new(group as u32, ci, store, active)
+    }
+
+    /// Drops everything fetched and the group membership (keeping metadata); the next heartbeat
+    /// joins the group again as a new member.
+    pub fn rejoin(&mut self) {
+        let leaders = std::mem::take(&mut self.vol.leaders);
+        self.vol = ConsumerVol { leaders, ..Default::default() };
+    }
+
+    fn heartbeat(&mut self, ctx: &mut Ctx) {
+        ctx.send(
+            ctx.topo.controller,
+            Msg::GroupHeartbeat { group: self.group, member: self.member, generation: self.vol.generation },
+        );
+    }
+
+    /// The member of its own group and the partitions it owns, with lag per partition.
+    pub fn lag(&self) -> Vec<(PartIdx, u64, u64)> {
+        self.vol
+            .assignment
+            .iter()
+            .map(|p| {
+                let hw = self.vol.hw.get(p).copied().unwrap_or(0);
+                let c = self.vol.processed.get(p).copied().unwrap_or(0);
+                (*p, c, hw.saturating_sub(c))
+            })
+            .collect()
+    }
+
+    fn cost(ctx: &Ctx) -> Time {
+        (ctx.cfg.consumer_ms_per_record * 1000.0).round() as Time
+    }
+
+    /// At most one metadata request per `METADATA_RETRY`; a timer re-checks after it.
+    fn ask_metadata(&mut self, ctx: &mut Ctx) {
+        let due = self.vol.metadata_asked.is_none_or(|t| ctx.now.saturating_sub(t) >= timing::METADATA_RETRY);
+        if due {
+            self.vol.metadata_asked = Some(ctx.now);
+            ctx.send(ctx.topo.controller, Msg::MetadataReq);
+            ctx.timer(timing::METADATA_RETRY, ConsumerTimer::Metadata);
+        }
+    }
+
+    fn fetch(&mut self, part: PartIdx, ctx: &mut Ctx) {
+        if !self.vol.assignment.contains(&part) {
+            return;
+        }
+        if let Some(&t) = self.vol.fetch_sent.get(&part) {
+            if ctx.now.saturating_sub(t) < timing::FETCH_TIMEOUT {
+                return;
+            }
+        }
+        if self.vol.buffer.len() >= 256 || self.vol.held.contains_key(&part) {
+            ctx.timer(timing::CONSUMER_IDLE_FETCH, ConsumerTimer::Fetch(part));
+            return;
+        }
+        let Some(leader) = self.vol.leaders.get(part as usize).copied().flatten() else {
+            self.ask_metadata(ctx);
+            return;
+        };
+        let offset = self.vol.positions.get(&part).copied().unwrap_or(0);
+        self.vol.fetch_sent.insert(part, ctx.now);
+        ctx.send(leader, Msg::Fetch { part, offset, last_epoch: 0, replica: None, max: FETCH_MAX });
+        ctx.timer(timing::FETCH_TIMEOUT, ConsumerTimer::Fetch(part));
+    }
+
+    fn assign(&mut self, generation: u32, parts: Vec<(PartIdx, u64)>, ctx: &mut Ctx) {
+        // Eager rebalance: everything fetched and not committed is dropped; every partition
+        // resumes at the group's committed offset.
+        self.vol.generation = generation;
+        self.vol.assignment = parts.iter().map(|p| p.0).collect();
+        self.vol.positions = parts.iter().copied().collect();
+        self.vol.processed = parts.iter().copied().collect();
+        self.vol.committed = parts.iter().copied().collect();
+        self.vol.buffer.clear();
+        self.vol.held.clear();
+        self.vol.fetch_sent.clear();
+        for (p, _) in parts {
+            self.fetch(p, ctx);
+        }
+    }
+
+    /// OffsetCommit of `offset` (the next record to read) for `part`, in this generation.
+    fn commit(&self, part: PartIdx, offset: u64, ctx: &mut Ctx) {
+        ctx.send(
+            ctx.topo.controller,
+            Msg::OffsetCommit { group: self.group, member: self.member, generation: self.vol.generation, part, offset },
+        );
+    }
+
+    fn kick(&mut self, ctx: &mut Ctx) {
+        if !self.vol.busy && !self.vol.buffer.is_empty() {
+            self.vol.busy = true;
+            ctx.timer(Self::cost(ctx), ConsumerTimer::Work);
+        }
+    }
+
+    /// Applies the next record (its CPU cost has been paid), then commits when a partition's
+    /// batch is done.
+    fn work(&mut self, ctx: &mut Ctx) {
+        let Some((part, off, r)) = self.vol.buffer.pop_front() else {
+            self.vol.busy = false;
+            return;
+        };
+        self.store.apply(r.payload, ctx);
+        self.vol.processed.insert(part, off + 1);
+        if ctx.crash_point(CrashPoint::AfterApply) {
+            return;
+        }
+        let more_of_part = self.vol.buffer.iter().any(|b| b.0 == part);
+        if ctx.cfg.consumer_commit == CommitMode::AfterProcess && !more_of_part {
+            self.commit(part, off + 1, ctx);
+        }
+        if self.vol.buffer.is_empty() {
+            self.vol.busy = false;
+        } else {
+            ctx.timer(Self::cost(ctx), ConsumerTimer::Work);
+        }
+    }
+}
+
+impl Node for Consumer {
+    type Timer = ConsumerTimer;
+
+    fn start(&mut self, ctx: &mut Ctx) {
+        if let Store::Dashboard(d) = &mut self.store {
+            d.restore();
+        }
+        self.vol = ConsumerVol { leaders: vec![None; ctx.topo.parts.len()], ..Default::default() };
+        if !self.active {
+            return;
+        }
+        self.heartbeat(ctx);
+        ctx.timer(timing::CONSUMER_HEARTBEAT, ConsumerTimer::Heartbeat);
+        ctx.send(ctx.topo.controller, Msg::MetadataReq);
+    }
+
+    fn on_timer(&mut self, timer: ConsumerTimer, ctx: &mut Ctx) {
+        match timer {
+            ConsumerTimer::Heartbeat => {
+                self.heartbeat(ctx);
+                ctx.timer(timing::CONSUMER_HEARTBEAT, ConsumerTimer::Heartbeat);
+            }
+            ConsumerTimer::Fetch(part) => self.fetch(part, ctx),
+            ConsumerTimer::Work => self.work(ctx),
+            ConsumerTimer::Metadata => {
+                let parts = self.vol.assignment.clone();
+                for p in parts {
+                    self.fetch(p, ctx);
+                }
+            }
+        }
+    }
+
+    fn on_message(&mut self, _from: NodeId, msg: Msg, ctx: &mut Ctx) {
+        match msg {
+            Msg::GroupAssign { assignment, .. } if assignment.generation != self.vol.generation => {
+                self.assign(assignment.generation, assignment.partitions, ctx);
+            }
+            Msg::MetadataResp { leaders } => {
+                self.vol.leaders = leaders;
+                let parts = self.vol.assignment.clone();
+                for p in parts {
+                    self.fetch(p, ctx);
+                }
+            }
+            Msg::FetchResp { part, offset, records, hw, diverging, not_leader } => {
+                if self.vol.positions.get(&part) != Some(&offset) {
+                    return; // not ours any more, or an old answer
+                }
+                self.vol.fetch_sent.remove(&part);
+                if not_leader {
+                    self.vol.leaders[part as usize] = None;
+                    self.ask_metadata(ctx);
+                    return;
+                }
+                self.vol.hw.insert(part, hw);
+                if let Some(to) = diverging {
+                    // OFFSET_OUT_OF_RANGE after an unclean election: reset to the log end.
+                    self.vol.positions.insert(part, to);
+                    self.vol.processed.insert(part, to);
+                    ctx.timer(timing::CONSUMER_IDLE_FETCH, ConsumerTimer::Fetch(part));
+                    return;
+                }
+                if records.is_empty() {
+                    ctx.timer(timing::CONSUMER_IDLE_FETCH, ConsumerTimer::Fetch(part));
+                    return;
+                }
+                let number = ctx.topo.parts[part as usize].number;
+                let n = records.len() as u64;
+                let mut batch = Vec::with_capacity(records.len());
+                for (i, r) in records.into_iter().enumerate() {
+                    let off = offset + i as u64;
+                    if let Some(ev) = r.payload.event() {
+                        ctx.record(Op::Deliver { event: ev, partition: number, offset: off });
+                    }
+                    batch.push((off, r));
+                }
+                self.vol.positions.insert(part, offset + n);
+                match ctx.cfg.consumer_commit {
+                    CommitMode::AfterProcess => {
+                        for (off, r) in batch {
+                            self.vol.buffer.push_back((part, off, r));
+                        }
+                        self.kick(ctx);
+                    }
+                    CommitMode::BeforeProcess => {
+                        // At-most-once: commit the batch's end first, apply once it is acknowledged.
+                        self.vol.held.insert(part, (offset + n, batch));
+                        self.commit(part, offset + n, ctx);
+                    }
+                }
+                self.fetch(part, ctx);
+            }
+            Msg::OffsetCommitResp { part, offset, ok, .. } => {
+                if ok {
+                    let c = self.vol.committed.entry(part).or_insert(0);
+                    *c = (*c).max(offset);
+                }
+                if let Some((end, batch)) = self.vol.held.remove(&part) {
+                    if end == offset && ok {
+                        for (off, r) in batch {
+                            self.vol.buffer.push_back((part, off, r));
+                        }
+                        self.kick(ctx);
+                    } else if end != offset {
+                        self.vol.held.insert(part, (end, batch));
+                    }
+                }
+                if !ok {
+                    // ILLEGAL_GENERATION: rejoin.
+                    self.heartbeat(ctx);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn crash(&mut self) {
+        self.vol = ConsumerVol::default();
+        if let Store::Dashboard(d) = &mut self.store {
+            d.crash();
+        }
+    }
+}
