@@ -641,3 +641,115 @@ impl Node for Broker {
         self.vol = BrokerVolatile::new(self.vol.parts.len(), brokers);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::controller::initial_metadata;
+    use super::super::testing::Harness;
+    use super::*;
+    use crate::sim::config::Config;
+    use crate::sim::domain::Kind;
+
+    /// Broker 1 (index 0), leader of partition 0 with ISR {0, 1, 2}, over `cfg`.
+    fn leader(cfg: Config) -> (Harness, Broker) {
+        let mut h = Harness::with(cfg);
+        h.node = h.topo.brokers[0];
+        let b = Broker::new(0, &initial_metadata(&h.topo), h.cfg.brokers);
+        assert_eq!(b.role(0), PartRole::Leader);
+        (h, b)
+    }
+
+    fn record(event: u64, producer_id: u64, producer_seq: i64) -> Record {
+        let payload = Payload::Event { event, delivery: 0, kind: Kind::Created, seq: 1 };
+        Record { payload, producer_id, producer_seq, epoch: 0 }
+    }
+
+    fn produce(h: &mut Harness, b: &mut Broker, req: u64, r: Record, acks: Acks) {
+        h.run(|ctx| b.on_message(99, Msg::Produce { req, part: 0, record: r, acks }, ctx));
+    }
+
+    fn follower_fetch(h: &mut Harness, b: &mut Broker, follower: u32, offset: u64) {
+        let from = h.topo.brokers[follower as usize];
+        let last_epoch = b.log(0).epoch_before(offset);
+        let fetch = Msg::Fetch { part: 0, offset, last_epoch, replica: Some(follower), max: FETCH_MAX };
+        h.run(|ctx| b.on_message(from, fetch, ctx));
+    }
+
+    /// Produce answers sent so far: (request, result).
+    fn answers(h: &Harness) -> Vec<(u64, Result<u64, ProduceError>)> {
+        let answer = |m: &Msg| if let Msg::ProduceResp { req, result, .. } = m { Some((*req, *result)) } else { None };
+        h.sent().iter().filter_map(|(_, m)| answer(m)).collect()
+    }
+
+    // The high watermark is the smallest log end among the ISR: it moves only when the slowest
+    // in-sync follower has fetched past the records, and then acks=all is answered.
+    #[test]
+    fn hw_is_min_leo_over_isr_and_releases_acks_all() {
+        let (mut h, mut b) = leader(Config::default());
+        produce(&mut h, &mut b, 1, record(1, 0, -1), Acks::All);
+        produce(&mut h, &mut b, 2, record(2, 0, -1), Acks::All);
+        follower_fetch(&mut h, &mut b, 1, 2);
+        assert_eq!(b.log(0).hw, 0, "broker 3 has not fetched yet");
+        assert!(answers(&h).is_empty());
+        follower_fetch(&mut h, &mut b, 2, 1);
+        assert_eq!(b.log(0).hw, 1);
+        assert_eq!(answers(&h), vec![(1, Ok(0))]);
+        follower_fetch(&mut h, &mut b, 2, 2);
+        assert_eq!(b.log(0).hw, 2);
+        assert_eq!(answers(&h).len(), 2);
+    }
+
+    // acks=all is refused up front when the ISR is smaller than min.insync.replicas.
+    #[test]
+    fn acks_all_refused_below_min_isr() {
+        let (mut h, mut b) = leader(Config { min_insync_replicas: 2, ..Default::default() });
+        b.vol.parts[0].isr = vec![0];
+        produce(&mut h, &mut b, 1, record(1, 0, -1), Acks::All);
+        assert_eq!(answers(&h), vec![(1, Err(ProduceError::NotEnoughReplicas))]);
+        assert_eq!(b.log(0).leo(), 0, "nothing appended");
+        produce(&mut h, &mut b, 2, record(2, 0, -1), Acks::One);
+        assert_eq!(answers(&h)[1], (2, Ok(0)), "acks=1 does not look at the ISR");
+    }
+
+    // A follower that has not caught up for replica.lag.time.max.ms is proposed out of the ISR
+    // (AlterPartition to the controller); one that keeps up stays.
+    #[test]
+    fn lagging_follower_leaves_isr() {
+        let (mut h, mut b) = leader(Config::default());
+        produce(&mut h, &mut b, 1, record(1, 0, -1), Acks::One);
+        h.now = timing::REPLICA_LAG_MAX / 2;
+        follower_fetch(&mut h, &mut b, 1, 1);
+        h.now = timing::REPLICA_LAG_MAX + 1;
+        h.clear();
+        h.run(|ctx| b.on_timer(BrokerTimer::IsrCheck, ctx));
+        let proposals: Vec<Vec<u32>> = h
+            .sent()
+            .into_iter()
+            .filter_map(|(_, m)| if let Msg::AlterIsr { isr, .. } = m { Some(isr) } else { None })
+            .collect();
+        assert_eq!(proposals, vec![vec![0, 1]], "broker 3 never fetched: out; broker 2 caught up: in");
+    }
+
+    // The idempotent producer's retry of a batch the log has is not appended again: it is
+    // answered with the original offset; a sequence gap is refused.
+    #[test]
+    fn idempotent_retry_is_deduplicated() {
+        let (mut h, mut b) = leader(Config::default());
+        produce(&mut h, &mut b, 1, record(1, 7, 0), Acks::One);
+        produce(&mut h, &mut b, 2, record(1, 7, 0), Acks::One);
+        assert_eq!(b.log(0).leo(), 1);
+        assert_eq!(answers(&h), vec![(1, Ok(0)), (2, Ok(0))]);
+        produce(&mut h, &mut b, 3, record(2, 7, 5), Acks::One);
+        assert_eq!(answers(&h)[2], (3, Err(ProduceError::OutOfOrderSequence)));
+    }
+
+    // A crash keeps the log and forgets the roles: the broker must be told again.
+    #[test]
+    fn crash_keeps_the_log() {
+        let (mut h, mut b) = leader(Config::default());
+        produce(&mut h, &mut b, 1, record(1, 0, -1), Acks::One);
+        b.crash();
+        assert_eq!(b.log(0).leo(), 1);
+        assert_eq!(b.role(0), PartRole::None);
+    }
+}

@@ -366,3 +366,117 @@ impl Node for Consumer {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::Harness;
+    use super::*;
+    use crate::sim::config::Config;
+    use crate::sim::domain::Kind;
+    use crate::sim::msg::Assignment;
+
+    /// Member `db1-c1`, assigned partition 0 at offset 0, its leader known, under `commit`.
+    fn member(commit: CommitMode) -> (Harness, Consumer) {
+        let mut h = Harness::with(Config { consumer_commit: commit, ..Default::default() });
+        h.node = h.topo.consumers[0];
+        let mut c = Consumer::of_topology(0, &h.topo, false);
+        h.run(|ctx| c.start(ctx));
+        let leaders = vec![Some(h.topo.brokers[0]); h.topo.parts.len()];
+        h.run(|ctx| c.on_message(0, Msg::MetadataResp { leaders }, ctx));
+        let assignment = Assignment { generation: 1, partitions: vec![(0, 0)] };
+        h.run(|ctx| c.on_message(0, Msg::GroupAssign { group: 0, assignment }, ctx));
+        h.clear();
+        (h, c)
+    }
+
+    fn fetched(h: &mut Harness, c: &mut Consumer, n: u64) {
+        let records = (1..=n)
+            .map(|e| {
+                let payload = Payload::Event { event: e, delivery: 0, kind: Kind::Created, seq: 1 };
+                Record { payload, producer_id: 0, producer_seq: -1, epoch: 1 }
+            })
+            .collect();
+        let resp = Msg::FetchResp { part: 0, offset: 0, records, hw: n, diverging: None, not_leader: false };
+        h.run(|ctx| c.on_message(0, resp, ctx));
+    }
+
+    /// The order of applies ("apply") and offset commits ("commit N") so far.
+    fn steps(h: &Harness) -> Vec<String> {
+        h.out
+            .iter()
+            .filter_map(|e| match e {
+                Effect::Apply { .. } => Some("apply".to_string()),
+                Effect::Send { msg: Msg::OffsetCommit { offset, .. }, .. } => Some(format!("commit {offset}")),
+                _ => None,
+            })
+            .collect()
+    }
+
+    // after_process (at-least-once): every record of the batch is applied, then the offset
+    // past the batch is committed.
+    #[test]
+    fn after_process_applies_then_commits() {
+        let (mut h, mut c) = member(CommitMode::AfterProcess);
+        fetched(&mut h, &mut c, 2);
+        assert!(steps(&h).is_empty(), "the CPU cost is paid first");
+        h.run(|ctx| c.on_timer(ConsumerTimer::Work, ctx));
+        h.run(|ctx| c.on_timer(ConsumerTimer::Work, ctx));
+        assert_eq!(steps(&h), ["apply", "apply", "commit 2"]);
+    }
+
+    // before_process (at-most-once): the batch's offset is committed first and applied only once
+    // the coordinator acknowledged the commit.
+    #[test]
+    fn before_process_commits_then_applies() {
+        let (mut h, mut c) = member(CommitMode::BeforeProcess);
+        fetched(&mut h, &mut c, 2);
+        assert_eq!(steps(&h), ["commit 2"]);
+        h.run(|ctx| c.on_message(0, Msg::OffsetCommitResp { group: 0, part: 0, offset: 2, ok: true }, ctx));
+        h.run(|ctx| c.on_timer(ConsumerTimer::Work, ctx));
+        h.run(|ctx| c.on_timer(ConsumerTimer::Work, ctx));
+        assert_eq!(steps(&h), ["commit 2", "apply", "apply"]);
+    }
+
+    // A crash after applying and before committing (armed after_apply) leaves the offset
+    // uncommitted: the record will be delivered again.
+    #[test]
+    fn crash_after_apply_skips_the_commit() {
+        let (mut h, mut c) = member(CommitMode::AfterProcess);
+        fetched(&mut h, &mut c, 1);
+        h.armed = Some(CrashPoint::AfterApply);
+        h.run(|ctx| c.on_timer(ConsumerTimer::Work, ctx));
+        assert_eq!(steps(&h), ["apply"]);
+        assert!(h.out.iter().any(|e| matches!(e, Effect::CrashSelf)));
+    }
+
+    // A new generation (rebalance) drops what was fetched and resumes at the committed offset.
+    #[test]
+    fn rebalance_resumes_at_committed_offset() {
+        let (mut h, mut c) = member(CommitMode::AfterProcess);
+        fetched(&mut h, &mut c, 3);
+        let assignment = Assignment { generation: 2, partitions: vec![(0, 1)] };
+        h.run(|ctx| c.on_message(0, Msg::GroupAssign { group: 0, assignment }, ctx));
+        assert!(c.vol.buffer.is_empty());
+        let fetches: Vec<u64> = h
+            .sent()
+            .iter()
+            .filter_map(|(_, m)| if let Msg::Fetch { offset, .. } = m { Some(*offset) } else { None })
+            .collect();
+        assert_eq!(fetches.last(), Some(&1));
+    }
+
+    // The dashboard's store is restored from its changelog when it starts again.
+    #[test]
+    fn dashboard_restores_on_restart() {
+        let mut h = Harness::new();
+        let ci = h.topo.consumers.iter().position(|&n| Some(n) == h.topo.dashboard).expect("dashboard on") as u32;
+        h.node = h.topo.consumers[ci as usize];
+        let mut c = Consumer::of_topology(ci, &h.topo, false);
+        let Store::Dashboard(d) = &mut c.store else { panic!("the dashboard's store") };
+        d.apply(Payload::Event { event: 1, delivery: 0, kind: Kind::Created, seq: 1 });
+        c.crash();
+        h.run(|ctx| c.start(ctx));
+        let Store::Dashboard(d) = &c.store else { panic!("the dashboard's store") };
+        assert_eq!(d.latest.len(), 1);
+    }
+}

@@ -403,3 +403,93 @@ impl Node for Controller {
         self.vol = ControllerVolatile::new(self.vol.last_hb.len(), self.vol.groups.len());
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::Harness;
+    use super::*;
+    use crate::sim::config::Config;
+
+    /// A started controller over `cfg`, whose brokers `alive` heartbeat at `at` µs.
+    fn controller(cfg: Config, alive: &[u32], at: Time) -> (Harness, Controller) {
+        let mut h = Harness::with(cfg);
+        h.node = h.topo.controller;
+        let mut c = Controller::new(&h.topo, h.cfg.brokers as usize);
+        h.run(|ctx| c.start(ctx));
+        h.now = at;
+        for &b in alive {
+            let hb = Msg::BrokerHeartbeat { broker: b, fresh: false, versions: vec![1; h.topo.parts.len()] };
+            let from = h.topo.brokers[b as usize];
+            h.run(|ctx| c.on_message(from, hb, ctx));
+        }
+        h.now = at + timing::BROKER_SESSION / 2 + 1;
+        h.clear();
+        (h, c)
+    }
+
+    fn tick(h: &mut Harness, c: &mut Controller) {
+        h.run(|ctx| c.on_timer(ControllerTimer::Tick, ctx));
+    }
+
+    // When a leader's broker is fenced, the first live replica of the ISR leads, in a new epoch.
+    #[test]
+    fn fenced_leader_is_replaced_from_the_isr() {
+        let (mut h, mut c) = controller(Config::default(), &[1, 2], timing::BROKER_SESSION / 2 + 1);
+        tick(&mut h, &mut c);
+        let m = c.part(0);
+        assert_eq!(m.leader, Some(1));
+        assert!(m.epoch > 1, "a new leader epoch");
+        assert_eq!(m.isr, vec![1, 2], "the fenced broker leaves the ISR");
+    }
+
+    // With no live ISR member the partition goes offline — unless unclean election is on, when
+    // any live replica leads and the ISR is reset to it.
+    #[test]
+    fn unclean_election_only_when_enabled() {
+        let at = timing::BROKER_SESSION / 2 + 1;
+        for unclean in [false, true] {
+            let cfg = Config { unclean_leader_election: unclean, ..Default::default() };
+            let (mut h, mut c) = controller(cfg, &[2], at);
+            c.durable.parts[0].isr = vec![0, 1];
+            tick(&mut h, &mut c);
+            let m = c.part(0);
+            if unclean {
+                assert_eq!((m.leader, m.isr.clone()), (Some(2), vec![2]));
+            } else {
+                assert_eq!(m.leader, None, "offline: broker 3 was not in sync");
+            }
+        }
+    }
+
+    // An offset commit from an older generation is refused (ILLEGAL_GENERATION) and stores
+    // nothing; one from the current owner is stored.
+    #[test]
+    fn offset_commit_checks_the_generation() {
+        let (mut h, mut c) = controller(Config::default(), &[0, 1, 2], 0);
+        let member = h.topo.consumers[0];
+        h.run(|ctx| c.on_message(member, Msg::GroupHeartbeat { group: 0, member: 0, generation: 0 }, ctx));
+        let gen = c.group(0).generation;
+        let commit = |generation| Msg::OffsetCommit { group: 0, member: 0, generation, part: 0, offset: 5 };
+        h.run(|ctx| c.on_message(member, commit(gen - 1), ctx));
+        assert_eq!(c.committed(0, 0), 0);
+        h.run(|ctx| c.on_message(member, commit(gen), ctx));
+        assert_eq!(c.committed(0, 0), 5);
+    }
+
+    // A crash loses group membership but keeps committed offsets and generation counters, so a
+    // restarted coordinator never reuses a generation.
+    #[test]
+    fn crash_keeps_offsets_and_generations() {
+        let (mut h, mut c) = controller(Config::default(), &[0, 1, 2], 0);
+        let member = h.topo.consumers[0];
+        h.run(|ctx| c.on_message(member, Msg::GroupHeartbeat { group: 0, member: 0, generation: 0 }, ctx));
+        h.run(|ctx| {
+            c.on_message(member, Msg::OffsetCommit { group: 0, member: 0, generation: 1, part: 0, offset: 3 }, ctx)
+        });
+        c.crash();
+        h.run(|ctx| c.start(ctx));
+        assert!(c.group(0).members.is_empty());
+        assert_eq!(c.committed(0, 0), 3);
+        assert_eq!(c.group(0).generation, 1);
+    }
+}
