@@ -16,6 +16,7 @@ pub use super::net::{DropWhy, Dropped};
 pub use super::nodes::{Ctx, Effect, Notice, NoticeKind, Timer};
 pub use super::time::{timing, Time, MS};
 pub use super::topology::{GroupInfo, PartInfo, Role, Topic, Topology};
+pub use super::trace::TraceHash;
 
 /// Liveness of a node.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -121,30 +122,6 @@ impl<T> Ring<T> {
             self.items.pop_front();
         }
         self.items.push_back(t);
-    }
-}
-
-/// The trace hash: a word-at-a-time multiplicative mix (FxHash's step) over every processed
-/// event and history line. Portable and cheap; not cryptographic.
-#[derive(Clone, Copy, Debug)]
-pub struct TraceHash(pub u64);
-
-impl TraceHash {
-    pub fn new() -> Self {
-        TraceHash(0xcbf2_9ce4_8422_2325)
-    }
-    #[inline]
-    pub fn mix(&mut self, w: u64) {
-        self.0 = (self.0.rotate_left(5) ^ w).wrapping_mul(0x517c_c1b7_2722_0a95);
-    }
-    pub fn hex(&self) -> String {
-        format!("{:016x}", self.0)
-    }
-}
-
-impl Default for TraceHash {
-    fn default() -> Self {
-        Self::new()
     }
 }
 

@@ -21,6 +21,7 @@ pub mod scenario;
 pub mod share;
 pub mod time;
 pub mod topology;
+pub mod trace;
 pub mod view;
 pub mod world;
 

@@ -23,6 +23,7 @@ use super::nodes::db::Db;
 use super::nodes::relay::Relay;
 use super::nodes::AnyNode;
 use super::scenario::Scenario;
+use super::trace::hash_rec;
 
 /// A traffic generator started by a `traffic` command.
 #[derive(Clone, Debug)]
@@ -711,64 +712,4 @@ impl Sim {
     pub(crate) fn client(&self) -> &Client {
         self.node(self.topo.client).as_client().expect("the client")
     }
-}
-
-/// A 64-bit digest of one history line (for the trace hash).
-fn hash_rec(r: &Rec) -> u64 {
-    let mut h = TraceHash::new();
-    h.mix(r.t_us);
-    h.mix(r.node as u64);
-    match &r.op {
-        Op::Commit { event, seq, .. } => {
-            h.mix(1);
-            h.mix(*event);
-            h.mix(*seq as u64);
-        }
-        Op::Publish { event, partition } => {
-            h.mix(2);
-            h.mix(*event);
-            h.mix(*partition as u64);
-        }
-        Op::Append { event, partition, offset }
-        | Op::Ack { event, partition, offset }
-        | Op::Deliver { event, partition, offset } => {
-            h.mix(3);
-            h.mix(*event);
-            h.mix(*partition as u64);
-            h.mix(*offset);
-        }
-        Op::Apply { replica, event, .. } => {
-            h.mix(4);
-            h.mix(*replica as u64);
-            h.mix(*event);
-        }
-        Op::Skip { replica, event, .. } => {
-            h.mix(5);
-            h.mix(replica.map(|r| r as u64).unwrap_or(u64::MAX));
-            h.mix(*event);
-        }
-        Op::Read { delivery, version, refused, .. } => {
-            h.mix(6);
-            h.mix(*delivery as u64);
-            h.mix(*version as u64);
-            h.mix(*refused as u64);
-        }
-        Op::FinalLog { partition, events } => {
-            h.mix(7);
-            h.mix(*partition as u64);
-            for e in events {
-                h.mix(*e);
-            }
-        }
-        Op::Final { delivery, version, .. } => {
-            h.mix(8);
-            h.mix(*delivery as u64);
-            h.mix(*version as u64);
-        }
-        other => {
-            h.mix(9);
-            h.mix(other.name().len() as u64);
-        }
-    }
-    h.0
 }
