@@ -42,7 +42,7 @@ impl SkipReason {
 }
 
 /// One observable step. Field meanings follow DESIGN.md's history contract.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Op {
     /// First line: the replicas the checker must account for, and the run's identity.
     Start { replicas: Vec<NodeId>, seed: u64, scenario: String },
@@ -84,7 +84,7 @@ pub enum Op {
 }
 
 /// One history line.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Rec {
     /// Virtual time, µs (written out as `t_ms`).
     pub t_us: u64,
