@@ -367,7 +367,207 @@ fn event_set_matches_btreeset() {
     }
     assert_eq!(a.len(), ra.len() as u64);
     assert_eq!(a.count_missing_from(&[&b]), ra.difference(&rb).count() as u64);
+    assert_eq!(a.first_missing_from(&[&b]), ra.difference(&rb).next().copied());
     assert!(ra.iter().all(|&e| a.contains(e)));
     a.clear();
     assert!(a.is_empty() && !a.contains(1));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Witnesses: each anomaly's first instance, as copies of the lines that prove it.
+
+/// The report's witness of `name`, which must exist.
+fn witness(h: &H, name: &str) -> Witness {
+    h.report().witnesses.get(name).cloned().unwrap_or_else(|| panic!("no witness of {name}"))
+}
+
+/// Copies of the hand-built history's lines at these indices.
+fn lines(h: &H, at: &[usize]) -> Vec<Rec> {
+    at.iter().map(|&i| h.0[i].clone()).collect()
+}
+
+/// No anomaly, no witness.
+#[test]
+fn clean_history_has_no_witness() {
+    let mut h = H::default();
+    h.start(&[DB1]).commit(1_000, 1, D1, Kind::Created, 1).apply(2_000, DB1, 1, D1, Kind::Created, 1);
+    assert_eq!(h.report().witnesses, Witnesses::default());
+}
+
+/// out_of_order: both commits, then the two applies at the replica in the order applied; the
+/// first instance stays when more come.
+#[test]
+fn out_of_order_witness_holds_both_commits_and_both_applies() {
+    let mut h = H::default();
+    h.start(&[DB1, DB2])
+        .commit(1_000, 1, D1, Kind::Created, 1) // 1
+        .commit(1_100, 2, D1, Kind::RiderAssigned, 2) // 2
+        .apply(2_000, DB1, 1, D1, Kind::Created, 1)
+        .apply(2_000, DB2, 2, D1, Kind::RiderAssigned, 2) // 4
+        .apply(2_500, DB2, 1, D1, Kind::Created, 1) // 5: the first instance
+        .apply(3_000, DB1, 2, D1, Kind::RiderAssigned, 2)
+        .commit(3_100, 3, D1, Kind::PickupReadyRequested, 3)
+        .apply(3_200, DB1, 3, D1, Kind::PickupReadyRequested, 3)
+        .apply(3_300, DB1, 2, D1, Kind::RiderAssigned, 2); // a second instance, at db1
+    let w = witness(&h, "out_of_order");
+    assert_eq!(h.report().anomalies.out_of_order, 2);
+    assert_eq!((w.delivery, w.replica, w.events.clone()), (Some(D1), Some(DB2), vec![2, 1]));
+    assert_eq!(w.lines, lines(&h, &[1, 2, 4, 5]));
+}
+
+/// lost: the oldest missing (replica, event) pair's commit line, and the replica; after a wipe,
+/// the wipe line too (it is why earlier applies no longer count).
+#[test]
+fn lost_witness_is_the_oldest_missing_pair() {
+    let mut h = H::default();
+    h.start(&[DB1, DB2])
+        .commit(1_000, 1, D1, Kind::Created, 1) // 1
+        .commit(1_100, 2, D2, Kind::Created, 1) // 2
+        .apply(2_000, DB1, 1, D1, Kind::Created, 1)
+        .apply(2_000, DB2, 1, D1, Kind::Created, 1)
+        .apply(2_000, DB1, 2, D2, Kind::Created, 1);
+    let w = witness(&h, "lost");
+    assert_eq!((w.delivery, w.replica, w.events.clone()), (Some(D2), Some(DB2), vec![2]));
+    assert_eq!(w.lines, lines(&h, &[2]));
+    h.apply(2_500, DB2, 2, D2, Kind::Created, 1);
+    assert_eq!(h.report().witnesses.lost, None, "nothing missing, nothing to show");
+    h.push(3_000, DB1, Op::Wipe { replica: DB1 }); // 7
+    let w = witness(&h, "lost");
+    assert_eq!((w.delivery, w.replica, w.events.clone()), (Some(D1), Some(DB1), vec![1]));
+    assert_eq!(w.lines, lines(&h, &[1, 7]));
+}
+
+/// duplicate_applied: the first apply of the event at that replica, then the repeat — even when
+/// a later event of the delivery came between them.
+#[test]
+fn duplicate_applied_witness_holds_both_applies() {
+    let mut h = H::default();
+    h.start(&[DB1])
+        .commit(1_000, 1, D1, Kind::Created, 1)
+        .commit(1_000, 2, D1, Kind::RiderAssigned, 2)
+        .apply(2_000, DB1, 1, D1, Kind::Created, 1) // 3
+        .apply(2_100, DB1, 2, D1, Kind::RiderAssigned, 2)
+        .apply(2_200, DB1, 1, D1, Kind::Created, 1); // 5
+    let w = witness(&h, "duplicate_applied");
+    assert_eq!((w.delivery, w.replica, w.events.clone()), (Some(D1), Some(DB1), vec![1]));
+    assert_eq!(w.lines, lines(&h, &[3, 5]));
+    assert!(h.report().witnesses.invalid_transition.is_none(), "a duplicate is not an invalid transition");
+}
+
+/// invalid_transition: the apply that set the row, then the forbidden apply; with no row before,
+/// the forbidden apply alone.
+#[test]
+fn invalid_transition_witness_holds_the_row_before() {
+    let mut h = H::default();
+    h.start(&[DB1])
+        .commit(1_000, 1, D1, Kind::Created, 1)
+        .commit(1_000, 2, D1, Kind::RiderAssigned, 2)
+        .commit(1_000, 3, D1, Kind::PickupReadyRequested, 3)
+        .apply(2_000, DB1, 1, D1, Kind::Created, 1) // 4
+        .apply(3_000, DB1, 3, D1, Kind::PickupReadyRequested, 3); // 5
+    let w = witness(&h, "invalid_transition");
+    assert_eq!((w.delivery, w.replica, w.events.clone()), (Some(D1), Some(DB1), vec![1, 3]));
+    assert_eq!(w.lines, lines(&h, &[4, 5]));
+    let mut h = H::default();
+    h.start(&[DB2]).commit(1_000, 2, D2, Kind::RiderAssigned, 2).apply(2_000, DB2, 2, D2, Kind::RiderAssigned, 2);
+    let w = witness(&h, "invalid_transition");
+    assert_eq!((w.replica, w.events.clone(), w.lines.clone()), (Some(DB2), vec![2], lines(&h, &[2])));
+}
+
+/// stale_read: the commit of the acknowledged version the read missed, then the read line.
+#[test]
+fn stale_read_witness_holds_the_missed_write() {
+    let mut h = H::default();
+    h.start(&[DB1])
+        .commit(1_000, 1, D1, Kind::Created, 1)
+        .commit(1_000, 2, D2, Kind::Created, 1)
+        .commit(2_000, 3, D1, Kind::RiderAssigned, 2) // 3
+        .commit(2_500, 4, D1, Kind::PickupReadyRequested, 3)
+        .read(3_000, 1, 2, false) // 5: latest acknowledged is 2, not 3
+        .read(3_100, 1, 3, false);
+    let w = witness(&h, "stale_read");
+    assert_eq!((w.delivery, w.replica, w.events.clone()), (Some(D1), None, vec![3]));
+    assert_eq!(w.lines, lines(&h, &[3, 5]));
+}
+
+/// phantom: the first apply of an event never committed; it goes when the commit shows up.
+#[test]
+fn phantom_witness_is_an_uncommitted_apply() {
+    let mut h = H::default();
+    h.start(&[DB1]).apply(1_000, DB1, 9, D1, Kind::Created, 1).apply(1_500, DB1, 8, D2, Kind::Created, 1);
+    let w = witness(&h, "phantom");
+    assert_eq!((w.delivery, w.replica, w.events.clone()), (Some(D2), Some(DB1), vec![8]));
+    assert_eq!(w.lines, lines(&h, &[2]));
+    h.commit(2_000, 8, D2, Kind::Created, 1);
+    assert_eq!(witness(&h, "phantom").events, vec![9]);
+}
+
+/// acked_lost: the ack line, then the partition's final log lines that lack the event.
+#[test]
+fn acked_lost_witness_holds_the_ack_and_the_final_log() {
+    let mut h = H::default();
+    h.start(&[])
+        .commit(1_000, 1, D1, Kind::Created, 1)
+        .commit(1_000, 2, D2, Kind::Created, 1)
+        .push(1_500, APP, Op::Ack { event: 1, partition: 0, offset: 0 })
+        .push(1_600, APP, Op::Ack { event: 2, partition: 0, offset: 1 }) // 4
+        .push(9_000, BROKER, Op::FinalLog { partition: 1, events: vec![2] })
+        .push(9_000, BROKER, Op::FinalLog { partition: 0, events: vec![1] }); // 6
+    let w = witness(&h, "acked_lost");
+    assert_eq!((w.delivery, w.replica, w.events.clone()), (Some(D2), None, vec![2]));
+    assert_eq!(w.lines, lines(&h, &[4, 6]));
+}
+
+/// duplicate_suppressed: the skip line, at the broker (delivery from the commit) or a replica.
+#[test]
+fn duplicate_suppressed_witness_is_the_skip_line() {
+    let mut h = H::default();
+    h.start(&[DB1])
+        .commit(1_000, 1, D2, Kind::Created, 1)
+        .push(2_000, BROKER, Op::Skip { replica: None, partition: Some(0), event: 1, reason: SkipReason::Duplicate })
+        .skip(3_000, DB1, 1, SkipReason::Duplicate);
+    let w = witness(&h, "duplicate_suppressed");
+    assert_eq!((w.delivery, w.replica, w.events.clone()), (Some(D2), None, vec![1]));
+    assert_eq!(w.lines, lines(&h, &[2]));
+}
+
+/// Observing live and checking the finished history give the same witnesses, and the JSON of a
+/// witness names nodes and deliveries.
+#[test]
+fn witnesses_as_json_use_names() {
+    let mut h = H::default();
+    h.start(&[DB1]).commit(1_000, 1, D1, Kind::Created, 1).apply(2_000, DB1, 1, D1, Kind::Created, 1).apply(
+        3_000,
+        DB1,
+        1,
+        D1,
+        Kind::Created,
+        1,
+    );
+    let mut live = Checker::new();
+    h.0.iter().for_each(|r| live.observe(r));
+    assert_eq!(live.report(), h.report());
+    let json = h.report().to_json(&names());
+    let w = &json["witnesses"]["duplicate_applied"];
+    assert_eq!((w["delivery"].as_str(), w["replica"].as_str()), (Some("D1"), Some("db1")));
+    assert_eq!(w["lines"][1]["t_ms"], 3);
+    assert_eq!(json["anomalies"]["duplicate_applied"], 1);
+}
+
+/// EventTable keeps the first value per id, densely in order and sparsely otherwise, and
+/// finds the highest id matching a predicate across both.
+#[test]
+fn event_table_keeps_first_values() {
+    let mut t = witness::EventTable::default();
+    for e in [5u64, 6, 7, 1 << 40, 3, 6] {
+        t.insert_first(e, e * 10);
+    }
+    t.insert_first(6, 0);
+    assert_eq!(
+        [t.get(5), t.get(6), t.get(3), t.get(1 << 40), t.get(4)],
+        [Some(50), Some(60), Some(30), Some(10 << 40), None]
+    );
+    assert_eq!(t.find_last(|v| *v < 100), Some((7, 70)));
+    assert_eq!(t.find_last(|v| *v > 100), Some((1 << 40, 10 << 40)));
+    assert_eq!(t.find_last(|v| *v == 30), Some((3, 30)));
 }
