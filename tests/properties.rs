@@ -222,27 +222,47 @@ fn events(sim: &Sim, op: impl Fn(&Op) -> Option<EventId>) -> BTreeSet<EventId> {
     sim.history.iter().filter_map(|r| op(&r.op)).collect()
 }
 
-/// Safe settings (outbox, key partitioner, idempotent producer, acks=all, idempotent consumer,
-/// commit after processing) on any drawn topology: any random schedule of crashes, restarts,
-/// cuts, pauses, drops and duplicates that heals before the end loses nothing, applies nothing
-/// twice, keeps order, and converges; and the relays publish every committed event at least
-/// once. 1000 cases.
+/// The safe settings: outbox, key partitioner, idempotent producer, acks=all, idempotent
+/// consumer, commit after processing.
+const SAFE: &str = r#"{"publish":"outbox","partitioner":"key","idempotent_producer":true,"acks":"all",
+    "idempotent_consumer":true,"consumer_commit":"after_process"}"#;
+
+/// Safe settings on any drawn topology: any random schedule of crashes, restarts, cuts, pauses,
+/// drops and duplicates that heals before the end loses nothing, applies nothing twice, keeps
+/// order, and converges; and the relays publish every committed event at least once. 1000 cases.
 #[test]
 fn safe_settings_survive_any_healed_fault_schedule() {
-    let settings = r#"{"publish":"outbox","partitioner":"key","idempotent_producer":true,"acks":"all",
-        "idempotent_consumer":true,"consumer_commit":"after_process"}"#;
     for case in 1..=1000u64 {
-        let c = Case::drawn(case, settings, 16_000, 6_000);
-        let sim = c.run();
-        let r = Report::of(&sim);
-        let a = &r.anomalies;
-        let bad = (a.lost, a.phantom, a.duplicate_applied, a.out_of_order, a.invalid_transition, a.acked_lost);
-        assert!(bad == (0, 0, 0, 0, 0, 0) && r.converged, "{a:?} converged={}; {}", r.converged, c.repro());
-        let committed = events(&sim, |op| if let Op::Commit { event, .. } = op { Some(*event) } else { None });
-        let published = events(&sim, |op| if let Op::Publish { event, .. } = op { Some(*event) } else { None });
-        let unpublished: Vec<_> = committed.difference(&published).collect();
-        assert!(unpublished.is_empty(), "committed, never published: {unpublished:?}; {}", c.repro());
+        check_safe(&Case::drawn(case, SAFE, 16_000, 6_000));
     }
+}
+
+/// Seed 2410 (topology: 5 brokers, 2 partitions, RF 5, min.insync 4, 4 replicas, 1 consumer per
+/// group, 1 relay), found by drawing topologies over seeds 1–4000, the only failure there.
+/// Not a topology problem: its schedule arms `crash db3-c1 when after_apply` at 4533 ms while
+/// db3-c1 has nothing to apply (the relay is down until 6000 ms); the schedule's final
+/// `restart db3-c1` at 6000 ms finds it running and does nothing, and the armed crash fires at
+/// 6071 ms, after the last restart: db3-c1 stays down and db3 misses 438 events. A `restart`
+/// does not disarm a pending crash point (src/sim/world.rs `Action::Crash` / `restart`), which
+/// no document states. Until the lead decides (disarm on restart, or document it and have this
+/// harness restart later), this case is kept apart and ignored.
+#[test]
+#[ignore = "armed crash point survives restart and fires after the schedule's last restart (seed=2410)"]
+fn safe_settings_seed_2410_crash_point_outlives_restart() {
+    check_safe(&Case::drawn(2410, SAFE, 16_000, 6_000));
+}
+
+/// The safe settings' claims on one case.
+fn check_safe(c: &Case) {
+    let sim = c.run();
+    let r = Report::of(&sim);
+    let a = &r.anomalies;
+    let bad = (a.lost, a.phantom, a.duplicate_applied, a.out_of_order, a.invalid_transition, a.acked_lost);
+    assert!(bad == (0, 0, 0, 0, 0, 0) && r.converged, "{a:?} converged={}; {}", r.converged, c.repro());
+    let committed = events(&sim, |op| if let Op::Commit { event, .. } = op { Some(*event) } else { None });
+    let published = events(&sim, |op| if let Op::Publish { event, .. } = op { Some(*event) } else { None });
+    let unpublished: Vec<_> = committed.difference(&published).collect();
+    assert!(unpublished.is_empty(), "committed, never published: {unpublished:?}; {}", c.repro());
 }
 
 /// Any settings on any drawn topology, faults healed before the end: no panic, and the

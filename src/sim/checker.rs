@@ -143,7 +143,12 @@ impl CheckReport {
         let mut s = serde_json::to_string(self).expect("the report serialises") + "\n";
         for name in Anomalies::NAMES {
             if let Some(w) = self.witnesses.get(name) {
-                s += &format!("witness of {name}:\n{}", w.text(names));
+                let name_of = |table: &[String], id: Option<usize>| {
+                    id.and_then(|i| table.get(i)).map_or("-".to_string(), String::clone)
+                };
+                let delivery = name_of(&names.deliveries, w.delivery.map(|d| d as usize));
+                let replica = name_of(&names.nodes, w.replica.map(|r| r as usize));
+                s += &format!("witness of {name} (delivery {delivery}, replica {replica}):\n{}", w.text(names));
             }
         }
         s
