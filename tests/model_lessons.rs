@@ -346,3 +346,51 @@ fn commit_before_processing_loses_commit_after_does_not() {
     assert_eq!(after.anomalies.lost, 0, "after_process: {:?}", after.anomalies);
     assert!(after.converged);
 }
+
+/// `lab check` recomputes the report from a history file alone, witnesses included: for every
+/// built-in lesson (run to the end, with every anomaly its lesson shows), the report of the
+/// written-and-read-back history equals the live one, named the same way, and every anomaly
+/// counted has a witness. The CLI prints the same JSON for one of them.
+#[test]
+fn check_of_a_history_file_gives_the_live_witnesses() {
+    use consistency_lab::sim::checker::{Anomalies, Checker};
+    use consistency_lab::sim::history::{parse_jsonl, write_jsonl};
+    let mut witnessed = std::collections::BTreeSet::new();
+    for sc in consistency_lab::sim::builtin::all() {
+        let id = sc.id.clone();
+        let mut sim = Sim::new(sc);
+        sim.run_to_end();
+        let live = sim.check();
+        let mut text = Vec::new();
+        write_jsonl(sim.history(), sim.names(), &mut text).expect("write");
+        let text = String::from_utf8(text).expect("utf8");
+        let (recs, names) = parse_jsonl(&text).expect("parse");
+        let offline = Checker::check(&recs);
+        assert_eq!(
+            offline.to_json(&names),
+            live.to_json(sim.names()),
+            "reproduce: lab run {id} --history H; lab check H"
+        );
+        for name in Anomalies::NAMES {
+            let counted = live.anomalies.get(name) > Some(0);
+            assert_eq!(live.witnesses.get(name).is_some(), counted, "{id}: {name} counted {counted}, witness?");
+            if counted {
+                witnessed.insert(name);
+            }
+        }
+        if id == "same-key-same-order" {
+            let path = std::env::temp_dir().join(format!("lab-check-{}.jsonl", std::process::id()));
+            std::fs::write(&path, &text).expect("write the history file");
+            let out = std::process::Command::new(env!("CARGO_BIN_EXE_lab"))
+                .args(["check", path.to_str().expect("utf8 path"), "--json"])
+                .output()
+                .expect("lab runs");
+            let _ = std::fs::remove_file(&path);
+            assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+            let printed: serde_json::Value = serde_json::from_slice(&out.stdout).expect("lab check --json prints JSON");
+            assert_eq!(printed, live.to_json(sim.names()));
+            assert!(printed["witnesses"]["out_of_order"]["lines"].as_array().is_some_and(|l| l.len() == 4));
+        }
+    }
+    assert!(witnessed.len() >= 5, "the lessons show too few anomalies to test witnesses: {witnessed:?}");
+}

@@ -183,7 +183,7 @@ fn cmd_config(args: &[String]) -> Result<(), String> {
     Ok(())
 }
 
-/// Recomputes the checker's numbers from a history file alone.
+/// Recomputes the checker's numbers and witnesses from a history file alone.
 fn cmd_check(args: &[String]) -> Result<(), String> {
     let mut path = None;
     let mut json = false;
@@ -196,12 +196,12 @@ fn cmd_check(args: &[String]) -> Result<(), String> {
     }
     let path = path.ok_or("check needs a history file")?;
     let text = std::fs::read_to_string(&path).map_err(|e| format!("{path}: {e}"))?;
-    let (recs, _names) = sim::history::parse_jsonl(&text).map_err(|e| format!("{path}: {e}"))?;
+    let (recs, names) = sim::history::parse_jsonl(&text).map_err(|e| format!("{path}: {e}"))?;
     let report = sim::checker::Checker::check(&recs);
     if json {
-        println!("{}", serde_json::to_string_pretty(&report).expect("report serialises"));
+        println!("{}", serde_json::to_string_pretty(&report.to_json(&names)).expect("report serialises"));
     } else {
-        println!("{report:?}");
+        print!("{}", report.text(&names));
     }
     Ok(())
 }

@@ -110,6 +110,10 @@ impl Sim {
     pub(crate) fn restart(&mut self, node: NodeId) {
         for n in self.topo.colocated(node) {
             let i = n as usize;
+            // A restart means "bring it back and leave it running": a crash point armed earlier
+            // and not yet reached is cancelled, or it would fire after the last restart and
+            // leave the node down for good (found by the property tests, seed 2410).
+            self.armed[i] = None;
             if self.status[i] != Status::Crashed {
                 continue;
             }

@@ -42,7 +42,7 @@ impl SkipReason {
 }
 
 /// One observable step. Field meanings follow DESIGN.md's history contract.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Op {
     /// First line: the replicas the checker must account for, and the run's identity.
     Start { replicas: Vec<NodeId>, seed: u64, scenario: String },
@@ -84,7 +84,7 @@ pub enum Op {
 }
 
 /// One history line.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Rec {
     /// Virtual time, µs (written out as `t_ms`).
     pub t_us: u64,
@@ -197,33 +197,39 @@ fn push_json_line(buf: &mut String, rec: &Rec, names: &Names) {
     buf.push_str(",\"op\":\"");
     buf.push_str(rec.op.name());
     buf.push('"');
-    // `write!` into a String cannot fail; the results are ignored on purpose.
     match &rec.op {
+        Op::Start { .. }
+        | Op::Commit { .. }
+        | Op::Apply { .. }
+        | Op::Skip { .. }
+        | Op::Read { .. }
+        | Op::Final { .. } => push_row_fields(buf, &rec.op, names),
+        Op::Publish { .. } | Op::Append { .. } | Op::Ack { .. } | Op::Deliver { .. } | Op::FinalLog { .. } => {
+            push_log_fields(buf, &rec.op)
+        }
+        Op::Crash | Op::Restart | Op::Cut { .. } | Op::Heal { .. } | Op::Pause { .. } | Op::Wipe { .. } => {
+            push_fault_fields(buf, &rec.op, names)
+        }
+    }
+    buf.push('}');
+}
+
+// `write!` into a String cannot fail: the push_*_fields functions ignore its result on purpose.
+
+/// The fields of the ops about rows and who holds them: start, commit, apply, skip, read, final.
+fn push_row_fields(buf: &mut String, op: &Op, names: &Names) {
+    match op {
         Op::Start { replicas, seed, scenario } => {
             buf.push_str(",\"replicas\":");
             push_node_list(buf, names, replicas);
             let _ = write!(buf, ",\"seed\":{seed},\"scenario\":");
             push_json_str(buf, scenario);
         }
-        Op::Commit { event, delivery, kind, seq } => {
-            let _ = write!(buf, ",\"event\":{event},\"delivery\":");
-            push_json_str(buf, &delivery_name(names, *delivery));
-            let _ = write!(buf, ",\"kind\":\"{}\",\"seq\":{seq}", kind.as_str());
-        }
-        Op::Publish { event, partition } => {
-            let _ = write!(buf, ",\"event\":{event},\"partition\":{partition}");
-        }
-        Op::Append { event, partition, offset }
-        | Op::Ack { event, partition, offset }
-        | Op::Deliver { event, partition, offset } => {
-            let _ = write!(buf, ",\"event\":{event},\"partition\":{partition},\"offset\":{offset}");
-        }
+        Op::Commit { event, delivery, kind, seq } => push_event_row(buf, names, *event, *delivery, *kind, *seq),
         Op::Apply { replica, event, delivery, kind, seq } => {
             buf.push_str(",\"replica\":");
             push_json_str(buf, &node_name(names, *replica));
-            let _ = write!(buf, ",\"event\":{event},\"delivery\":");
-            push_json_str(buf, &delivery_name(names, *delivery));
-            let _ = write!(buf, ",\"kind\":\"{}\",\"seq\":{seq}", kind.as_str());
+            push_event_row(buf, names, *event, *delivery, *kind, *seq);
         }
         Op::Skip { replica, partition, event, reason } => {
             if let Some(r) = replica {
@@ -246,35 +252,6 @@ fn push_json_line(buf: &mut String, rec: &Rec, names: &Names) {
                 let _ = write!(buf, ",\"version\":{version},\"latest\":{latest}");
             }
         }
-        Op::Crash | Op::Restart => {}
-        Op::Cut { to, oneway } => {
-            buf.push_str(",\"to\":");
-            push_json_str(buf, &node_name(names, *to));
-            let _ = write!(buf, ",\"oneway\":{oneway}");
-        }
-        Op::Heal { to } => {
-            if let Some(to) = to {
-                buf.push_str(",\"to\":");
-                push_json_str(buf, &node_name(names, *to));
-            }
-        }
-        Op::Pause { for_ms } => {
-            let _ = write!(buf, ",\"for_ms\":{for_ms}");
-        }
-        Op::Wipe { replica } => {
-            buf.push_str(",\"replica\":");
-            push_json_str(buf, &node_name(names, *replica));
-        }
-        Op::FinalLog { partition, events } => {
-            let _ = write!(buf, ",\"partition\":{partition},\"events\":[");
-            for (i, e) in events.iter().enumerate() {
-                if i > 0 {
-                    buf.push(',');
-                }
-                let _ = write!(buf, "{e}");
-            }
-            buf.push(']');
-        }
         Op::Final { delivery, status, version } => {
             buf.push_str(",\"delivery\":");
             push_json_str(buf, &delivery_name(names, *delivery));
@@ -286,8 +263,61 @@ fn push_json_line(buf: &mut String, rec: &Rec, names: &Names) {
             }
             let _ = write!(buf, ",\"version\":{version}");
         }
+        _ => unreachable!("push_json_line sends only row ops here"),
     }
-    buf.push('}');
+}
+
+/// `event`, `delivery`, `kind`, `seq`: the common tail of commit and apply lines.
+fn push_event_row(buf: &mut String, names: &Names, event: EventId, delivery: DeliveryId, kind: Kind, seq: u32) {
+    let _ = write!(buf, ",\"event\":{event},\"delivery\":");
+    push_json_str(buf, &delivery_name(names, delivery));
+    let _ = write!(buf, ",\"kind\":\"{}\",\"seq\":{seq}", kind.as_str());
+}
+
+/// The fields of the ops about the broker's log: publish, append, ack, deliver, final_log.
+fn push_log_fields(buf: &mut String, op: &Op) {
+    match op {
+        Op::Publish { event, partition } => {
+            let _ = write!(buf, ",\"event\":{event},\"partition\":{partition}");
+        }
+        Op::Append { event, partition, offset }
+        | Op::Ack { event, partition, offset }
+        | Op::Deliver { event, partition, offset } => {
+            let _ = write!(buf, ",\"event\":{event},\"partition\":{partition},\"offset\":{offset}");
+        }
+        Op::FinalLog { partition, events } => {
+            let _ = write!(buf, ",\"partition\":{partition},\"events\":[");
+            for (i, e) in events.iter().enumerate() {
+                if i > 0 {
+                    buf.push(',');
+                }
+                let _ = write!(buf, "{e}");
+            }
+            buf.push(']');
+        }
+        _ => unreachable!("push_json_line sends only log ops here"),
+    }
+}
+
+/// The fields of faults: crash, restart, cut, heal, pause, wipe.
+fn push_fault_fields(buf: &mut String, op: &Op, names: &Names) {
+    let push_node = |buf: &mut String, key: &str, id: NodeId| {
+        let _ = write!(buf, ",\"{key}\":");
+        push_json_str(buf, &node_name(names, id));
+    };
+    match op {
+        Op::Cut { to, oneway } => {
+            push_node(buf, "to", *to);
+            let _ = write!(buf, ",\"oneway\":{oneway}");
+        }
+        Op::Heal { to: Some(to) } => push_node(buf, "to", *to),
+        Op::Pause { for_ms } => {
+            let _ = write!(buf, ",\"for_ms\":{for_ms}");
+        }
+        Op::Wipe { replica } => push_node(buf, "replica", *replica),
+        Op::Crash | Op::Restart | Op::Heal { to: None } => {}
+        _ => unreachable!("push_json_line sends only faults here"),
+    }
 }
 
 /// `t_us` as milliseconds: `12`, `12.3`, `12.345` (trailing zeros of the fraction dropped, so

@@ -1,8 +1,7 @@
 //! The checker panel: each anomaly count with a plain sentence, converged or not (and since when),
-//! small plots over time; clicking an anomaly finds one instance in the history and highlights
-//! its delivery and events. Also the notices list (elections, refusals, rebalances…).
+//! small plots over time; clicking an anomaly highlights the delivery and events of the checker's
+//! witness (its first instance). Also the notices list (elections, refusals, rebalances…).
 
-use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 
 use yew::prelude::*;
@@ -11,9 +10,9 @@ use super::i18n::Lang;
 use super::playground::{Ctl, Snap};
 use super::state::{Action as Ui, Highlight, State};
 use super::text::{kind_name, tr, trf};
-use crate::sim::domain::{allowed, Kind};
+use crate::sim::checker::Witnesses;
 use crate::sim::engine::NoticeKind;
-use crate::sim::history::{DeliveryId, EventId, NodeId, Op, Rec, SkipReason};
+use crate::sim::history::DeliveryId;
 
 /// The anomalies in display order: (key, is it a good thing).
 pub const ANOMALIES: &[(&str, bool)] = &[
@@ -27,87 +26,12 @@ pub const ANOMALIES: &[(&str, bool)] = &[
     ("phantom", false),
 ];
 
-/// One instance of an anomaly in a history: its delivery and the events involved.
-pub fn find_anomaly(history: &[Rec], key: &str) -> Option<(DeliveryId, Vec<EventId>)> {
-    let mut committed: BTreeMap<EventId, (DeliveryId, u32)> = BTreeMap::new();
-    let mut applied: BTreeMap<(NodeId, EventId), ()> = BTreeMap::new();
-    let mut max_seq: BTreeMap<(NodeId, DeliveryId), (u32, EventId)> = BTreeMap::new();
-    let mut rows: BTreeMap<(NodeId, DeliveryId), Kind> = BTreeMap::new();
-    let mut replicas: Vec<NodeId> = Vec::new();
-    let mut done: BTreeSet<(NodeId, EventId)> = BTreeSet::new();
-    let mut found = None;
-    for r in history {
-        match &r.op {
-            Op::Start { replicas: rs, .. } => replicas = rs.clone(),
-            Op::Commit { event, delivery, seq, .. } => {
-                committed.insert(*event, (*delivery, *seq));
-            }
-            Op::Wipe { replica } => {
-                applied.retain(|(n, _), _| n != replica);
-                max_seq.retain(|(n, _), _| n != replica);
-                rows.retain(|(n, _), _| n != replica);
-                done.retain(|(n, _)| n != replica);
-            }
-            Op::Apply { replica, event, delivery, kind, seq } => {
-                match key {
-                    "duplicate_applied" if applied.contains_key(&(*replica, *event)) => {
-                        found = Some((*delivery, vec![*event]));
-                    }
-                    "out_of_order" => {
-                        if let Some(&(m, e)) = max_seq.get(&(*replica, *delivery)) {
-                            if *seq < m {
-                                found = Some((*delivery, vec![e, *event]));
-                            }
-                        }
-                    }
-                    "invalid_transition" if !allowed(rows.get(&(*replica, *delivery)).copied(), *kind) => {
-                        found = Some((*delivery, vec![*event]));
-                    }
-                    "phantom" if !committed.contains_key(event) => found = Some((*delivery, vec![*event])),
-                    _ => {}
-                }
-                applied.insert((*replica, *event), ());
-                done.insert((*replica, *event));
-                let e = max_seq.entry((*replica, *delivery)).or_insert((0, *event));
-                if *seq >= e.0 {
-                    *e = (*seq, *event);
-                }
-                rows.insert((*replica, *delivery), *kind);
-            }
-            Op::Skip { replica, event, reason, .. } => {
-                if key == "duplicate_suppressed" && *reason == SkipReason::Duplicate {
-                    if let Some((d, _)) = committed.get(event) {
-                        found = Some((*d, vec![*event]));
-                    }
-                }
-                if let Some(rep) = replica {
-                    done.insert((*rep, *event));
-                }
-            }
-            Op::Read { delivery, version, latest, refused, .. }
-                if key == "stale_read" && !refused && version < latest =>
-            {
-                found = Some((*delivery, vec![]));
-            }
-            _ => {}
-        }
-        if found.is_some() && key != "lost" {
-            // Keep the latest instance for repeatable kinds? The first is enough and cheaper.
-            break;
-        }
-    }
-    if key == "lost" {
-        // An event committed at app and not (yet) at some replica: the oldest such.
-        for (e, (d, _)) in &committed {
-            if replicas.iter().any(|rep| !done.contains(&(*rep, *e))) {
-                return Some((*d, vec![*e]));
-            }
-        }
-    }
-    if key == "acked_lost" {
-        return None;
-    }
-    found
+/// What to highlight for an anomaly: the delivery and events of the checker's witness (the
+/// checker's own record of the first instance; the page has no rule of its own). None when the
+/// anomaly has not occurred or its lines name no delivery.
+pub fn highlight_of(key: &'static str, witnesses: &Witnesses) -> Option<Highlight> {
+    let w = witnesses.get(key)?;
+    Some(Highlight { anomaly: key, delivery: w.delivery?, events: w.events.clone() })
 }
 
 #[derive(Properties, PartialEq)]
@@ -136,15 +60,10 @@ pub fn checker_panel(p: &CheckerProps) -> Html {
     let rows = ANOMALIES.iter().map(|&(key, good)| {
         let n = count_of(&c.anomalies, key);
         let ctl = p.ctl.clone();
-        let onclick = Callback::from(move |_| {
-            let found = {
-                let e = ctl.engine();
-                find_anomaly(e.sim.history(), key)
-            };
-            match found {
-                Some((delivery, events)) => ctl.dispatch(Ui::SetHighlight(Some(Highlight { anomaly: key, delivery, events }))),
-                None => ctl.dispatch(Ui::Toast(Some(("toast.not_located", key.to_string())))),
-            }
+        let found = highlight_of(key, &c.witnesses);
+        let onclick = Callback::from(move |_| match found.clone() {
+            Some(h) => ctl.dispatch(Ui::SetHighlight(Some(h))),
+            None => ctl.dispatch(Ui::Toast(Some(("toast.not_located", key.to_string())))),
         });
         // `lost` counts, while the run goes on, events still on their way: amber, not red.
         let state = if n == 0 { "zero" } else if good { "good" } else if key == "lost" { "pending" } else { "bad" };
@@ -337,6 +256,7 @@ pub fn notices(p: &NoticesProps) -> Html {
 mod tests {
     use super::*;
     use crate::sim::command::Action;
+    use crate::sim::domain::Kind;
     use wasm_bindgen_test::*;
 
     /// Every anomaly has a name and a sentence in both languages.
@@ -350,7 +270,7 @@ mod tests {
     }
 
     /// Lesson 1 as the checker panel sees it: with round robin, racing events of one delivery
-    /// are applied out of order somewhere, and the finder names that delivery and its events.
+    /// are applied out of order somewhere, and the highlight names that delivery and its events.
     #[wasm_bindgen_test]
     fn finds_the_swapped_delivery() {
         let mut sc = crate::sim::builtin::get("playground").unwrap();
@@ -366,9 +286,9 @@ mod tests {
         sim.run_until(3_000_000);
         let report = sim.check();
         assert!(report.anomalies.out_of_order > 0, "round robin swapped nothing: {report:?}");
-        let (delivery, events) = find_anomaly(sim.history(), "out_of_order").expect("an instance");
-        assert!(sim.names().deliveries[delivery as usize].starts_with('R'));
-        assert_eq!(events.len(), 2);
-        assert!(find_anomaly(sim.history(), "phantom").is_none());
+        let h = highlight_of("out_of_order", &report.witnesses).expect("an instance");
+        assert!(sim.names().deliveries[h.delivery as usize].starts_with('R'));
+        assert_eq!(h.events.len(), 2);
+        assert!(highlight_of("phantom", &report.witnesses).is_none());
     }
 }
