@@ -14,7 +14,7 @@
 //! Top level: `id` 1..=64 characters of `[A-Za-z0-9_.-]` (required); `title` an object
 //! `{"ko", "en"}` or one string for both (default: the id); `seed` any u64 (default 1);
 //! `until_ms` 1..=3_600_000 (default 60000); `config` (default: every default); `commands`
-//! (default: none). Config keys and their ranges are listed by [`config_key_docs`]. Commands:
+//! (default: none). Config keys and their ranges are listed by [`config_keys`]. Commands:
 //! `at_ms` ≤ `until_ms`; delivery names 1..=32 characters of `[A-Za-z0-9_-]`; `traffic.per_sec`
 //! 1..=5000, `traffic.for_ms` 1..=3_600_000, `traffic.cancel_ratio` 0..=1, `traffic.step_ms`
 //! 1..=60000; `pause.for_ms` 1..=600000; node names as listed by [`node_names`] for the config in
@@ -52,6 +52,7 @@ mod commands;
 mod json;
 mod keys;
 mod lesson;
+mod set;
 mod types;
 
 use serde_json::Value;
@@ -59,9 +60,10 @@ use serde_json::Value;
 use super::config::Config;
 use commands::{check_commands, parse_command};
 use json::{describe, parse_json_strict, parse_name, parse_title, want_u64, Obj};
-use keys::parse_config;
-pub use keys::{apply_cli_set, apply_cli_sets, apply_set, config_key_docs, variant_config, KeyDoc};
+pub use keys::{config_key, config_keys, is_topology_key, Accepts, Bound, ConfigKey, Group, BOUNDS, CONFIG_KEYS};
 use lesson::{parse_compare, parse_expect, parse_tour};
+use set::parse_config;
+pub use set::{apply_cli_set, apply_cli_sets, apply_set, variant_config};
 use types::Res;
 pub use types::{Bounds, Compare, Condition, Expect, Scenario, ScenarioError, Title, TourStep};
 

@@ -273,16 +273,23 @@ pub(super) fn want_str(value: &Value) -> Result<&str, String> {
     value.as_str().ok_or_else(|| format!("must be a string, got {}", describe(value)))
 }
 
+/// One of `names`, with a "did you mean" for a near miss.
+pub(super) fn want_choice<'n>(value: &Value, names: &[&'n str]) -> Result<&'n str, String> {
+    match value {
+        Value::String(s) => names
+            .iter()
+            .copied()
+            .find(|n| n == s)
+            .ok_or_else(|| format!("unknown value \"{s}\"{}; must be one of {}", suggest(s, names), quoted(names))),
+        other => Err(format!("must be one of {}, got {}", quoted(names), describe(other))),
+    }
+}
+
+/// The value of `options` named by `value` (see [`want_choice`]).
 pub(super) fn want_enum<T: Copy>(value: &Value, options: &[(&str, T)]) -> Result<T, String> {
     let names: Vec<&str> = options.iter().map(|(n, _)| *n).collect();
-    match value {
-        Value::String(s) => {
-            options.iter().find(|(n, _)| n == s).map(|(_, t)| *t).ok_or_else(|| {
-                format!("unknown value \"{s}\"{}; must be one of {}", suggest(s, &names), quoted(&names))
-            })
-        }
-        other => Err(format!("must be one of {}, got {}", quoted(&names), describe(other))),
-    }
+    let name = want_choice(value, &names)?;
+    Ok(options.iter().find(|(n, _)| *n == name).map(|(_, t)| *t).expect("a name of the options"))
 }
 
 /// A JSON value described for a reader: its type and, when short, the value itself.

@@ -1,322 +1,84 @@
-//! Config keys: their docs, their ranges, and setting them from a scenario, a `set` or the CLI.
+//! The one table of config keys.
+//!
+//! Every key a scenario's `config`, a `set` command, a `compare.set` or a `--set` may name is one
+//! row of [`CONFIG_KEYS`]: its name, what it accepts (the one statement of its range or allowed
+//! values), its unit, the part of the pipeline it belongs to, whether it shapes the topology, and
+//! its doc in Korean and English. The parser, `apply_set`, the `net` and `read` commands, the
+//! docs and the page's settings panel all read this table.
+//!
+//! Two columns are not written in the rows because they already exist once elsewhere: the
+//! default is read from [`Config::default`], and the setter writes the `Config` field whose serde
+//! name is the key (`network.drop` is `config.network.drop`), so a key's name, its field and its
+//! place in a scenario file cannot drift apart. The unit tests check both for every row.
 
-use std::collections::BTreeMap;
-use std::fmt;
-
+use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use super::json::{describe, list, suggest, want_bool, want_enum, want_f64, want_u64, Obj};
-use super::{Res, ScenarioError};
-use crate::sim::config::{Acks, BusGroups, CommitMode, Config, Partitioner, Publish, ReadMode, WriteMode};
+use super::json::{describe, quoted, want_bool, want_choice, want_f64, want_u64};
+use crate::sim::config::Config;
+use Accepts::{Bool, Choice, Int, Num};
+use Group::{Broker, Consumers, Network, Producer, Replicas};
 
-/// One config key as documented for readers: name, default, accepted values, meaning.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct KeyDoc {
-    /// The key as written in `config` or in a `set` (`network.drop`).
-    pub key: &'static str,
-    /// The default, as JSON.
-    pub default: &'static str,
-    /// The accepted values.
-    pub accepts: &'static str,
-    /// What it does (English).
-    pub doc: &'static str,
-    /// Whether the key shapes the topology (a `set` of it is refused after `at_ms` 0).
-    pub topology: bool,
+/// What a key accepts: the one statement of its range or allowed values.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Accepts {
+    /// An integer in `lo..=hi`.
+    Int { lo: u64, hi: u64 },
+    /// A finite number in `lo..=hi`.
+    Num { lo: f64, hi: f64 },
+    /// `true` or `false`.
+    Bool,
+    /// One of these strings (the serde names of the field's enum).
+    Choice(&'static [&'static str]),
+    /// `acks`: `"0"`, `"1"` or `"all"`, or Kafka's numbers 0, 1 and -1 (= all).
+    Acks,
 }
 
-pub(super) const fn kd(
-    key: &'static str,
-    default: &'static str,
-    accepts: &'static str,
-    doc: &'static str,
-    topology: bool,
-) -> KeyDoc {
-    KeyDoc { key, default, accepts, doc, topology }
-}
+/// The choices of `acks`, in the form a scenario stores them.
+const ACKS: &[&str] = &["0", "1", "all"];
 
-pub(super) const KEY_DOCS: &[KeyDoc] = &[
-    kd("brokers", "3", "integer 1..=9", "Kafka-like brokers broker-1…broker-N.", true),
-    kd("partitions", "3", "integer 1..=12", "Partitions of the delivery topic.", true),
-    kd("replication_factor", "3", "integer 1..=brokers", "Copies of each partition.", true),
-    kd(
-        "min_insync_replicas",
-        "2",
-        "integer 1..=replication_factor",
-        "ISR size acks=all needs to accept a write.",
-        false,
-    ),
-    kd(
-        "acks",
-        "\"all\"",
-        "\"0\" | \"1\" | \"all\", or 0 | 1 | -1 (= all)",
-        "Replicas that must have a record before the producer is answered.",
-        false,
-    ),
-    kd("unclean_leader_election", "false", "boolean", "Whether an out-of-sync replica may become leader.", false),
-    kd(
-        "idempotent_producer",
-        "true",
-        "boolean",
-        "Producer id + sequence numbers: the broker drops retried batches it has.",
-        false,
-    ),
-    kd(
-        "max_in_flight",
-        "5",
-        "integer 1..=10 (1..=5 with idempotent_producer)",
-        "Unacknowledged batches per partition.",
-        false,
-    ),
-    kd("partitioner", "\"key\"", "\"key\" | \"round_robin\"", "How a record's partition is chosen.", false),
-    kd("publish", "\"outbox\"", "\"outbox\" | \"dual_write\"", "How the service gets an event to the broker.", false),
-    kd("outbox_shards", "1", "integer 1..=8", "Outbox shards, one CDC relay each (relay-0…).", true),
-    kd(
-        "consumer_commit",
-        "\"after_process\"",
-        "\"after_process\" | \"before_process\"",
-        "When consumers commit offsets: at-least-once or at-most-once.",
-        false,
-    ),
-    kd("idempotent_consumer", "true", "boolean", "Consumers record processed event ids and skip repeats.", false),
-    kd("replicas", "3", "integer 1..=5", "Replica databases db1…dbR, one consumer group each.", true),
-    kd("consumers_per_group", "1", "integer 1..=6", "Members of each replica's consumer group (dbI-c1…).", true),
-    kd(
-        "write_mode",
-        "\"via_broker\"",
-        "\"serial_sync\" | \"quorum\" | \"serial_async\" | \"via_broker\"",
-        "How replicas get a write and when the writer is acknowledged.",
-        false,
-    ),
-    kd("read_mode", "\"one\"", "\"one\" | \"quorum\" | \"all\"", "How the client reads.", false),
-    kd("network.latency_ms", "5", "integer 0..=10000 (ms)", "One-way latency of every link.", false),
-    kd("network.jitter_ms", "2", "integer 0..=10000 (ms)", "Uniform extra delay up to this.", false),
-    kd("network.drop", "0.0", "number 0..=1", "Probability that a message is lost.", false),
-    kd("network.duplicate", "0.0", "number 0..=1", "Probability that a message is delivered twice.", false),
-    kd("servers", "0", "integer 0..=6", "Event-bus servers server-1…server-N (0: no event bus).", true),
-    kd(
-        "bus_groups",
-        "\"per_server\"",
-        "\"per_server\" | \"shared\"",
-        "One consumer group per server, or one shared group.",
-        true,
-    ),
-    kd("dashboard", "true", "boolean", "Whether the streams dashboard runs.", true),
-    kd("relay_ms_per_record", "2.0", "number 0..=1000 (ms)", "CPU time a relay spends per outbox record.", false),
-    kd(
-        "consumer_ms_per_record",
-        "1.0",
-        "number 0..=1000 (ms)",
-        "CPU time a consumer spends applying one record.",
-        false,
-    ),
-    kd(
-        "replica_spread_ms",
-        "3",
-        "integer 0..=1000 (ms)",
-        "Replica dbI sits (I-1) × this much farther away (other zones): extra one-way latency on its links.",
-        false,
-    ),
-];
-
-/// Every config key with its default and accepted values, in the contract's order.
-pub fn config_key_docs() -> &'static [KeyDoc] {
-    KEY_DOCS
-}
-
-pub(super) const NETWORK_KEYS: &[&str] = &["latency_ms", "jitter_ms", "drop", "duplicate"];
-
-/// Top-level config keys, in contract order (`network` is an object of [`NETWORK_KEYS`]).
-pub(super) const CONFIG_KEYS: &[&str] = &[
-    "brokers",
-    "partitions",
-    "replication_factor",
-    "min_insync_replicas",
-    "acks",
-    "unclean_leader_election",
-    "idempotent_producer",
-    "max_in_flight",
-    "partitioner",
-    "publish",
-    "outbox_shards",
-    "consumer_commit",
-    "idempotent_consumer",
-    "replicas",
-    "consumers_per_group",
-    "write_mode",
-    "read_mode",
-    "network",
-    "servers",
-    "bus_groups",
-    "dashboard",
-    "relay_ms_per_record",
-    "consumer_ms_per_record",
-    "replica_spread_ms",
-];
-
-/// A refused config key: the key (`network.drop`) and why.
-#[derive(Debug)]
-pub(super) struct KeyError {
-    pub(super) key: String,
-    pub(super) unknown: bool,
-    pub(super) message: String,
-}
-
-impl fmt::Display for KeyError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "`{}`: {}", self.key, self.message)
-    }
-}
-
-pub(super) fn key_err(key: &str, message: String) -> KeyError {
-    KeyError { key: key.to_string(), unknown: false, message }
-}
-
-/// Sets one key, checking only that key's own range (cross-key rules are [`check_config`]).
-pub(super) fn set_key(config: &mut Config, key: &str, value: &Value) -> Result<(), KeyError> {
-    let e = |m: String| key_err(key, m);
-    let u32_in = |lo: u32, hi: u32| want_u64(value, lo as u64, hi as u64).map(|n| n as u32).map_err(e);
-    match key {
-        "brokers" => config.brokers = u32_in(1, 9)?,
-        "partitions" => config.partitions = u32_in(1, 12)?,
-        "replication_factor" => config.replication_factor = u32_in(1, 9)?,
-        "min_insync_replicas" => config.min_insync_replicas = u32_in(1, 9)?,
-        "acks" => config.acks = parse_acks(value).map_err(e)?,
-        "unclean_leader_election" => config.unclean_leader_election = want_bool(value).map_err(e)?,
-        "idempotent_producer" => config.idempotent_producer = want_bool(value).map_err(e)?,
-        "max_in_flight" => config.max_in_flight = u32_in(1, 10)?,
-        "partitioner" => {
-            config.partitioner =
-                want_enum(value, &[("key", Partitioner::Key), ("round_robin", Partitioner::RoundRobin)]).map_err(e)?
-        }
-        "publish" => {
-            config.publish =
-                want_enum(value, &[("outbox", Publish::Outbox), ("dual_write", Publish::DualWrite)]).map_err(e)?
-        }
-        "outbox_shards" => config.outbox_shards = u32_in(1, 8)?,
-        "consumer_commit" => {
-            config.consumer_commit = want_enum(
-                value,
-                &[("after_process", CommitMode::AfterProcess), ("before_process", CommitMode::BeforeProcess)],
-            )
-            .map_err(e)?
-        }
-        "idempotent_consumer" => config.idempotent_consumer = want_bool(value).map_err(e)?,
-        "replicas" => config.replicas = u32_in(1, 5)?,
-        "consumers_per_group" => config.consumers_per_group = u32_in(1, 6)?,
-        "write_mode" => {
-            config.write_mode = want_enum(
-                value,
-                &[
-                    ("serial_sync", WriteMode::SerialSync),
-                    ("quorum", WriteMode::Quorum),
-                    ("serial_async", WriteMode::SerialAsync),
-                    ("via_broker", WriteMode::ViaBroker),
-                ],
-            )
-            .map_err(e)?
-        }
-        "read_mode" => config.read_mode = parse_read_mode(value).map_err(e)?,
-        "network" => {
-            let Value::Object(map) = value else {
-                return Err(e(format!("must be an object of {}, got {}", list(NETWORK_KEYS), describe(value))));
-            };
-            for (k, v) in map {
-                set_key(config, &format!("network.{k}"), v)?;
-            }
-        }
-        "network.latency_ms" => config.network.latency_ms = want_u64(value, 0, 10_000).map_err(e)?,
-        "network.jitter_ms" => config.network.jitter_ms = want_u64(value, 0, 10_000).map_err(e)?,
-        "network.drop" => config.network.drop = want_f64(value, 0.0, 1.0).map_err(e)?,
-        "network.duplicate" => config.network.duplicate = want_f64(value, 0.0, 1.0).map_err(e)?,
-        "servers" => config.servers = u32_in(0, 6)?,
-        "bus_groups" => {
-            config.bus_groups =
-                want_enum(value, &[("per_server", BusGroups::PerServer), ("shared", BusGroups::Shared)]).map_err(e)?
-        }
-        "dashboard" => config.dashboard = want_bool(value).map_err(e)?,
-        "relay_ms_per_record" => config.relay_ms_per_record = want_f64(value, 0.0, 1000.0).map_err(e)?,
-        "consumer_ms_per_record" => config.consumer_ms_per_record = want_f64(value, 0.0, 1000.0).map_err(e)?,
-        "replica_spread_ms" => config.replica_spread_ms = want_u64(value, 0, 1000).map_err(e)?,
-        _ => {
-            let message = match key.strip_prefix("network.") {
-                Some(k) => {
-                    format!("unknown network key{}; network keys are {}", suggest(k, NETWORK_KEYS), list(NETWORK_KEYS))
-                }
-                None => {
-                    let all: Vec<&str> = KEY_DOCS.iter().map(|d| d.key).chain(["network"]).collect();
-                    format!("unknown config key{}; keys are {}", suggest(key, &all), list(CONFIG_KEYS))
-                }
-            };
-            return Err(KeyError { key: key.to_string(), unknown: true, message });
+impl Accepts {
+    /// Checks `value` and returns it in the form the field stores (`acks: -1` becomes `"all"`,
+    /// an integer given to a number key becomes a float). The error says what was expected.
+    pub fn check(&self, value: &Value) -> Result<Value, String> {
+        match *self {
+            Accepts::Int { lo, hi } => want_u64(value, lo, hi).map(Value::from),
+            Accepts::Num { lo, hi } => want_f64(value, lo, hi).map(Value::from),
+            Accepts::Bool => want_bool(value).map(Value::Bool),
+            Accepts::Choice(names) => want_choice(value, names).map(Value::from),
+            Accepts::Acks => check_acks(value).map(Value::from),
         }
     }
-    Ok(())
-}
 
-/// The rules that tie keys together. The error names the key that has to change.
-pub(super) fn check_config(config: &Config) -> Result<(), KeyError> {
-    if config.replication_factor > config.brokers {
-        return Err(key_err(
-            "replication_factor",
-            format!(
-                "{} copies need at least as many brokers, but brokers is {}",
-                config.replication_factor, config.brokers
-            ),
-        ));
-    }
-    if config.min_insync_replicas > config.replication_factor {
-        return Err(key_err(
-            "min_insync_replicas",
-            format!(
-                "must be at most replication_factor ({}), got {} (acks=all could never succeed)",
-                config.replication_factor, config.min_insync_replicas
-            ),
-        ));
-    }
-    if config.idempotent_producer && config.max_in_flight > 5 {
-        return Err(key_err(
-            "max_in_flight",
-            format!(
-                "must be at most 5 when idempotent_producer is true (Kafka: enable.idempotence requires \
-                 max.in.flight.requests.per.connection ≤ 5), got {}",
-                config.max_in_flight
-            ),
-        ));
-    }
-    Ok(())
-}
-
-pub(super) fn parse_config(value: &Value, path: &str) -> Res<Config> {
-    let obj = Obj::new(value, path)?;
-    let mut config = Config::default();
-    // Keys in contract order, so the first error reported does not depend on the file's order.
-    for key in CONFIG_KEYS {
-        if let Some(v) = obj.get(key) {
-            set_key(&mut config, key, v).map_err(|e| ScenarioError::new(format!("{path}.{}", e.key), e.message))?;
+    /// The accepted values for readers: `integer 1..=9`, `"key" | "round_robin"`.
+    pub fn describe(&self) -> String {
+        match *self {
+            Accepts::Int { lo, hi } => format!("integer {lo}..={hi}"),
+            Accepts::Num { lo, hi } => format!("number {lo}..={hi}"),
+            Accepts::Bool => "boolean".to_string(),
+            Accepts::Choice(names) => quoted(names).replace(", ", " | "),
+            Accepts::Acks => format!("{}, or 0 | 1 | -1 (= all)", quoted(ACKS).replace(", ", " | ")),
         }
     }
-    for key in obj.map.keys() {
-        if !CONFIG_KEYS.contains(&key.as_str()) {
-            let e = set_key(&mut Config::default(), key, &Value::Null).expect_err("an unknown key is refused");
-            return Err(ScenarioError::new(format!("{path}.{key}"), e.message));
-        }
-    }
-    check_config(&config).map_err(|e| ScenarioError::new(format!("{path}.{}", e.key), e.message))?;
-    Ok(config)
-}
 
-pub(super) fn parse_acks(value: &Value) -> Result<Acks, String> {
-    let acks = match value {
-        Value::String(s) => match s.as_str() {
-            "0" => Some(Acks::Zero),
-            "1" => Some(Acks::One),
-            "all" => Some(Acks::All),
+    /// The strings a form offers for this key (a `<select>`), or None for a number or a boolean.
+    pub fn choices(&self) -> Option<&'static [&'static str]> {
+        match *self {
+            Accepts::Choice(names) => Some(names),
+            Accepts::Acks => Some(ACKS),
             _ => None,
-        },
+        }
+    }
+}
+
+/// Kafka writes `acks` as a string or a number; both forms are accepted, stored as the string.
+fn check_acks(value: &Value) -> Result<&'static str, String> {
+    let acks = match value {
+        Value::String(s) => ACKS.iter().copied().find(|a| a == s),
         Value::Number(n) => match n.as_i64() {
-            Some(0) => Some(Acks::Zero),
-            Some(1) => Some(Acks::One),
-            Some(-1) => Some(Acks::All),
+            Some(0) => Some("0"),
+            Some(1) => Some("1"),
+            Some(-1) => Some("all"),
             _ => None,
         },
         _ => None,
@@ -324,61 +86,633 @@ pub(super) fn parse_acks(value: &Value) -> Result<Acks, String> {
     acks.ok_or_else(|| format!("must be \"0\", \"1\" or \"all\" (or 0, 1, -1 = all), got {}", describe(value)))
 }
 
-pub(super) fn parse_read_mode(value: &Value) -> Result<ReadMode, String> {
-    want_enum(value, &[("one", ReadMode::One), ("quorum", ReadMode::Quorum), ("all", ReadMode::All)])
+/// The part of the pipeline a key configures (the settings panel groups keys by it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Group {
+    /// The service, its outbox and the CDC relays: how events reach the broker.
+    Producer,
+    /// The brokers and the delivery topic.
+    Broker,
+    /// The consumer groups, the dashboard and the event bus.
+    Consumers,
+    /// The replica databases and the client that reads them.
+    Replicas,
+    /// Every link.
+    Network,
 }
 
-/// `config` with a `compare.set` applied: each key validated like a `set` command, the cross-key
-/// rules checked once after all of them. The error names `compare.set.<key>`.
-pub fn variant_config(config: &Config, set: &BTreeMap<String, Value>) -> Result<Config, ScenarioError> {
-    let mut next = config.clone();
-    for (k, v) in set {
-        set_key(&mut next, k, v).map_err(|e| ScenarioError::new(format!("compare.set.{k}"), e.message))?;
+impl Group {
+    /// Every group, in display order.
+    pub const ALL: [Group; 5] = [Group::Producer, Group::Broker, Group::Consumers, Group::Replicas, Group::Network];
+}
+
+/// One config key: a row of [`CONFIG_KEYS`].
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ConfigKey {
+    /// The key as written in `config` (nested) or in a `set` (dotted: `network.drop`).
+    pub name: &'static str,
+    /// Its range or allowed values.
+    pub accepts: Accepts,
+    /// The unit of a number, if it has one (`ms`).
+    pub unit: Option<&'static str>,
+    /// The part of the pipeline it configures.
+    pub group: Group,
+    /// Whether it shapes the topology: a `set` of it is refused after `at_ms` 0, and the page
+    /// restarts the run to change it.
+    pub topology: bool,
+    /// What it does, in Korean.
+    pub doc_ko: &'static str,
+    /// What it does, in English.
+    pub doc_en: &'static str,
+}
+
+impl ConfigKey {
+    /// What it does, in Korean (`ko`) or English.
+    pub fn doc(&self, ko: bool) -> &'static str {
+        if ko {
+            self.doc_ko
+        } else {
+            self.doc_en
+        }
     }
-    check_config(&next).map_err(|e| ScenarioError::new(format!("compare.set.{}", e.key), e.message))?;
-    Ok(next)
-}
 
-/// Sets one config key (`acks`, or `network.drop`; `network` takes an object of network keys)
-/// to a JSON value, validated exactly as in a scenario's `config`, then re-checks the rules that
-/// tie keys together (replication_factor ≤ brokers, …). On error `config` is unchanged and the
-/// message names the key: "`network.drop`: must be a number in 0..=1, got 2".
-pub fn apply_set(config: &mut Config, key: &str, value: &Value) -> Result<(), String> {
-    let mut next = config.clone();
-    set_key(&mut next, key, value).map_err(|e| e.to_string())?;
-    check_config(&next).map_err(|e| e.to_string())?;
-    *config = next;
-    Ok(())
-}
-
-/// Applies one `--set key=value` of the CLI. The value is read as JSON when it parses as JSON,
-/// else taken as a string, so `acks=all`, `acks=1`, `network.drop=0.1` and
-/// `publish=dual_write` all work. Unlike a `set` command it may change topology keys (it
-/// applies before the run). Cross-key rules are checked after this one key; to change keys
-/// that depend on each other (brokers and replication_factor) use [`apply_cli_sets`].
-pub fn apply_cli_set(config: &mut Config, assignment: &str) -> Result<(), String> {
-    apply_cli_sets(config, &[assignment])
-}
-
-/// Applies several `--set key=value` in order and checks the cross-key rules once, at the end,
-/// so `--set brokers=1 --set replication_factor=1 --set min_insync_replicas=1` works in any
-/// order. On error `config` is unchanged.
-pub fn apply_cli_sets<S: AsRef<str>>(config: &mut Config, assignments: &[S]) -> Result<(), String> {
-    let mut next = config.clone();
-    for a in assignments {
-        let (key, value) = split_cli_set(a.as_ref())?;
-        set_key(&mut next, key, &value).map_err(|e| e.to_string())?;
+    /// The key's value in `config`, as JSON.
+    pub fn value(&self, config: &Config) -> Value {
+        let json = serde_json::to_value(config).expect("a config always serialises");
+        field(&json, self.name).cloned().expect("every key of the table is a field of Config (tested)")
     }
-    check_config(&next).map_err(|e| e.to_string())?;
-    *config = next;
-    Ok(())
+
+    /// The key's default: its value in [`Config::default`].
+    pub fn default_value(&self) -> Value {
+        self.value(&Config::default())
+    }
+
+    /// What it accepts, for readers: the range, the unit and the rules that tie it to other keys
+    /// (`integer 1..=9 (≤ brokers)`, `integer 0..=10000 (ms)`).
+    pub fn accepts_text(&self) -> String {
+        let mut text = self.accepts.describe();
+        for note in self.unit.into_iter().chain(BOUNDS.iter().filter(|b| b.key == self.name).map(|b| b.text)) {
+            text += &format!(" ({note})");
+        }
+        text
+    }
+
+    /// Sets the key to `value` after checking it against [`ConfigKey::accepts`]; on error
+    /// `config` is unchanged. Rules that tie keys together are checked apart (they need every
+    /// key of a change first).
+    pub fn set(&self, config: &mut Config, value: &Value) -> Result<(), String> {
+        let checked = self.accepts.check(value)?;
+        let mut json = serde_json::to_value(&*config).expect("a config always serialises");
+        let slot = field_mut(&mut json, self.name).expect("every key of the table is a field of Config (tested)");
+        *slot = checked;
+        *config = from_checked(json);
+        Ok(())
+    }
+
+    /// Reads text typed into a form field as the JSON value this key takes: a number for a
+    /// number key (when it reads as one), a boolean from `"true"`, else the text itself (so a
+    /// bad entry still gets the key's own error message).
+    pub fn value_from_text(&self, raw: &str) -> Value {
+        let number = || -> Option<Value> {
+            let text = raw.trim();
+            match (text.parse::<i64>(), self.accepts) {
+                (Ok(n), Accepts::Num { .. }) => Some(Value::from(n as f64)),
+                (Ok(n), _) => Some(Value::from(n)),
+                (Err(_), _) => text.parse::<f64>().ok().map(Value::from),
+            }
+        };
+        match self.accepts {
+            Accepts::Bool => Value::Bool(raw == "true"),
+            Accepts::Int { .. } | Accepts::Num { .. } => number().unwrap_or_else(|| Value::String(raw.to_string())),
+            Accepts::Choice(_) | Accepts::Acks => Value::String(raw.to_string()),
+        }
+    }
 }
 
-pub(super) fn split_cli_set(assignment: &str) -> Result<(&str, Value), String> {
-    let Some((key, raw)) = assignment.split_once('=') else {
-        return Err(format!("`{assignment}`: expected key=value (e.g. acks=all)"));
-    };
-    let key = key.trim();
-    let value = serde_json::from_str::<Value>(raw).unwrap_or_else(|_| Value::String(raw.to_string()));
-    Ok((key, value))
+/// A value already checked against its key's [`Accepts`], converted to the field's type.
+pub(super) fn from_checked<T: DeserializeOwned>(value: Value) -> T {
+    serde_json::from_value(value).expect("a checked value fits its field (tested)")
+}
+
+/// The value at a dotted path in a JSON object.
+fn field<'a>(json: &'a Value, path: &str) -> Option<&'a Value> {
+    path.split('.').try_fold(json, |v, k| v.get(k))
+}
+
+fn field_mut<'a>(json: &'a mut Value, path: &str) -> Option<&'a mut Value> {
+    path.split('.').try_fold(json, |v, k| v.get_mut(k))
+}
+
+/// Every config key, in the contract's order (the order errors are reported in).
+pub fn config_keys() -> &'static [ConfigKey] {
+    CONFIG_KEYS
+}
+
+/// The row of a key, by its name (`acks`, `network.drop`).
+pub fn config_key(name: &str) -> Option<&'static ConfigKey> {
+    CONFIG_KEYS.iter().find(|k| k.name == name)
+}
+
+/// The row of a key the validator itself names; a missing row is a bug in the table.
+pub(super) fn known_key(name: &str) -> &'static ConfigKey {
+    config_key(name).unwrap_or_else(|| panic!("`{name}` is in the config key table"))
+}
+
+/// Whether `name` is a key that shapes the topology (false for an unknown key).
+pub fn is_topology_key(name: &str) -> bool {
+    config_key(name).is_some_and(|k| k.topology)
+}
+
+/// A rule that ties a key to others, checked once every key of a change is set.
+#[derive(Clone, Copy, Debug)]
+pub struct Bound {
+    /// The key that has to change when the rule is broken (the error names it).
+    pub key: &'static str,
+    /// The rule for readers, shown after the key's own range.
+    pub text: &'static str,
+    /// Why `config` breaks the rule, or None.
+    pub broken: fn(&Config) -> Option<String>,
+}
+
+/// The rules that tie keys together, in the order they are checked.
+pub const BOUNDS: &[Bound] = &[
+    Bound {
+        key: "replication_factor",
+        text: "≤ brokers",
+        broken: |c| {
+            (c.replication_factor > c.brokers).then(|| {
+                format!("{} copies need at least as many brokers, but brokers is {}", c.replication_factor, c.brokers)
+            })
+        },
+    },
+    Bound {
+        key: "min_insync_replicas",
+        text: "≤ replication_factor",
+        broken: |c| {
+            (c.min_insync_replicas > c.replication_factor).then(|| {
+                format!(
+                    "must be at most replication_factor ({}), got {} (acks=all could never succeed)",
+                    c.replication_factor, c.min_insync_replicas
+                )
+            })
+        },
+    },
+    Bound {
+        key: "max_in_flight",
+        text: "≤ 5 with idempotent_producer",
+        broken: |c| {
+            (c.idempotent_producer && c.max_in_flight > 5).then(|| {
+                format!(
+                    "must be at most 5 when idempotent_producer is true (Kafka: enable.idempotence requires \
+                     max.in.flight.requests.per.connection ≤ 5), got {}",
+                    c.max_in_flight
+                )
+            })
+        },
+    },
+];
+
+/// The table. Order is the contract's order; keys of one object (`network.*`) stay together.
+pub const CONFIG_KEYS: &[ConfigKey] = &[
+    ConfigKey {
+        name: "brokers",
+        accepts: Int { lo: 1, hi: 9 },
+        unit: None,
+        group: Broker,
+        topology: true,
+        doc_ko: "카프카 같은 브로커 수 (broker-1…broker-N).",
+        doc_en: "Kafka-like brokers broker-1…broker-N.",
+    },
+    ConfigKey {
+        name: "partitions",
+        accepts: Int { lo: 1, hi: 12 },
+        unit: None,
+        group: Broker,
+        topology: true,
+        doc_ko: "배달 토픽의 파티션 수.",
+        doc_en: "Partitions of the delivery topic.",
+    },
+    ConfigKey {
+        name: "replication_factor",
+        accepts: Int { lo: 1, hi: 9 },
+        unit: None,
+        group: Broker,
+        topology: true,
+        doc_ko: "파티션마다 둘 복제본 수.",
+        doc_en: "Copies of each partition.",
+    },
+    ConfigKey {
+        name: "min_insync_replicas",
+        accepts: Int { lo: 1, hi: 9 },
+        unit: None,
+        group: Broker,
+        topology: false,
+        doc_ko: "acks=all 쓰기를 받으려면 필요한 ISR 크기.",
+        doc_en: "ISR size acks=all needs to accept a write.",
+    },
+    ConfigKey {
+        name: "acks",
+        accepts: Accepts::Acks,
+        unit: None,
+        group: Producer,
+        topology: false,
+        doc_ko: "생산자에게 응답하기 전에 레코드를 가져야 하는 복제본 수.",
+        doc_en: "Replicas that must have a record before the producer is answered.",
+    },
+    ConfigKey {
+        name: "unclean_leader_election",
+        accepts: Bool,
+        unit: None,
+        group: Broker,
+        topology: false,
+        doc_ko: "동기화되지 않은 복제본도 리더가 될 수 있는지.",
+        doc_en: "Whether an out-of-sync replica may become leader.",
+    },
+    ConfigKey {
+        name: "idempotent_producer",
+        accepts: Bool,
+        unit: None,
+        group: Producer,
+        topology: false,
+        doc_ko: "생산자 ID + 순번: 브로커가 이미 가진 재시도 배치를 버립니다.",
+        doc_en: "Producer id + sequence numbers: the broker drops retried batches it has.",
+    },
+    ConfigKey {
+        name: "max_in_flight",
+        accepts: Int { lo: 1, hi: 10 },
+        unit: None,
+        group: Producer,
+        topology: false,
+        doc_ko: "파티션당 응답을 기다리는 배치 수.",
+        doc_en: "Unacknowledged batches per partition.",
+    },
+    ConfigKey {
+        name: "partitioner",
+        accepts: Choice(&["key", "round_robin"]),
+        unit: None,
+        group: Producer,
+        topology: false,
+        doc_ko: "레코드의 파티션을 고르는 방법.",
+        doc_en: "How a record's partition is chosen.",
+    },
+    ConfigKey {
+        name: "publish",
+        accepts: Choice(&["outbox", "dual_write"]),
+        unit: None,
+        group: Producer,
+        topology: false,
+        doc_ko: "서비스가 이벤트를 브로커로 보내는 방법.",
+        doc_en: "How the service gets an event to the broker.",
+    },
+    ConfigKey {
+        name: "outbox_shards",
+        accepts: Int { lo: 1, hi: 8 },
+        unit: None,
+        group: Producer,
+        topology: true,
+        doc_ko: "아웃박스 샤드 수, 샤드마다 CDC 릴레이 하나 (relay-0…).",
+        doc_en: "Outbox shards, one CDC relay each (relay-0…).",
+    },
+    ConfigKey {
+        name: "consumer_commit",
+        accepts: Choice(&["after_process", "before_process"]),
+        unit: None,
+        group: Consumers,
+        topology: false,
+        doc_ko: "소비자가 오프셋을 커밋하는 때: 최소 한 번 또는 최대 한 번.",
+        doc_en: "When consumers commit offsets: at-least-once or at-most-once.",
+    },
+    ConfigKey {
+        name: "idempotent_consumer",
+        accepts: Bool,
+        unit: None,
+        group: Consumers,
+        topology: false,
+        doc_ko: "소비자가 처리한 이벤트 ID를 기록하고 반복을 건너뜁니다.",
+        doc_en: "Consumers record processed event ids and skip repeats.",
+    },
+    ConfigKey {
+        name: "replicas",
+        accepts: Int { lo: 1, hi: 5 },
+        unit: None,
+        group: Replicas,
+        topology: true,
+        doc_ko: "복제 DB 수 (db1…dbR), 각각 소비자 그룹 하나.",
+        doc_en: "Replica databases db1…dbR, one consumer group each.",
+    },
+    ConfigKey {
+        name: "consumers_per_group",
+        accepts: Int { lo: 1, hi: 6 },
+        unit: None,
+        group: Consumers,
+        topology: true,
+        doc_ko: "복제본마다 소비자 그룹의 구성원 수 (dbI-c1…).",
+        doc_en: "Members of each replica's consumer group (dbI-c1…).",
+    },
+    ConfigKey {
+        name: "write_mode",
+        accepts: Choice(&["serial_sync", "quorum", "serial_async", "via_broker"]),
+        unit: None,
+        group: Replicas,
+        topology: false,
+        doc_ko: "복제본이 쓰기를 받는 방법과 쓴 쪽에 응답하는 때.",
+        doc_en: "How replicas get a write and when the writer is acknowledged.",
+    },
+    ConfigKey {
+        name: "read_mode",
+        accepts: Choice(&["one", "quorum", "all"]),
+        unit: None,
+        group: Replicas,
+        topology: false,
+        doc_ko: "클라이언트가 읽는 방법.",
+        doc_en: "How the client reads.",
+    },
+    ConfigKey {
+        name: "network.latency_ms",
+        accepts: Int { lo: 0, hi: 10_000 },
+        unit: Some("ms"),
+        group: Network,
+        topology: false,
+        doc_ko: "모든 연결의 한 방향 지연.",
+        doc_en: "One-way latency of every link.",
+    },
+    ConfigKey {
+        name: "network.jitter_ms",
+        accepts: Int { lo: 0, hi: 10_000 },
+        unit: Some("ms"),
+        group: Network,
+        topology: false,
+        doc_ko: "여기까지의 균등한 추가 지연.",
+        doc_en: "Uniform extra delay up to this.",
+    },
+    ConfigKey {
+        name: "network.drop",
+        accepts: Num { lo: 0.0, hi: 1.0 },
+        unit: None,
+        group: Network,
+        topology: false,
+        doc_ko: "메시지가 사라질 확률.",
+        doc_en: "Probability that a message is lost.",
+    },
+    ConfigKey {
+        name: "network.duplicate",
+        accepts: Num { lo: 0.0, hi: 1.0 },
+        unit: None,
+        group: Network,
+        topology: false,
+        doc_ko: "메시지가 두 번 도착할 확률.",
+        doc_en: "Probability that a message is delivered twice.",
+    },
+    ConfigKey {
+        name: "servers",
+        accepts: Int { lo: 0, hi: 6 },
+        unit: None,
+        group: Consumers,
+        topology: true,
+        doc_ko: "이벤트 버스 서버 수 (server-1…, 0이면 없음).",
+        doc_en: "Event-bus servers server-1…server-N (0: no event bus).",
+    },
+    ConfigKey {
+        name: "bus_groups",
+        accepts: Choice(&["per_server", "shared"]),
+        unit: None,
+        group: Consumers,
+        topology: true,
+        doc_ko: "서버마다 소비자 그룹 하나, 또는 공유 그룹 하나.",
+        doc_en: "One consumer group per server, or one shared group.",
+    },
+    ConfigKey {
+        name: "dashboard",
+        accepts: Bool,
+        unit: None,
+        group: Consumers,
+        topology: true,
+        doc_ko: "스트림 대시보드를 돌릴지.",
+        doc_en: "Whether the streams dashboard runs.",
+    },
+    ConfigKey {
+        name: "relay_ms_per_record",
+        accepts: Num { lo: 0.0, hi: 1000.0 },
+        unit: Some("ms"),
+        group: Producer,
+        topology: false,
+        doc_ko: "릴레이가 아웃박스 레코드 하나에 쓰는 CPU 시간.",
+        doc_en: "CPU time a relay spends per outbox record.",
+    },
+    ConfigKey {
+        name: "consumer_ms_per_record",
+        accepts: Num { lo: 0.0, hi: 1000.0 },
+        unit: Some("ms"),
+        group: Consumers,
+        topology: false,
+        doc_ko: "소비자가 레코드 하나를 반영하는 데 쓰는 CPU 시간.",
+        doc_en: "CPU time a consumer spends applying one record.",
+    },
+    ConfigKey {
+        name: "replica_spread_ms",
+        accepts: Int { lo: 0, hi: 1000 },
+        unit: Some("ms"),
+        group: Replicas,
+        topology: false,
+        doc_ko: "복제본 dbI는 (I-1) × 이 값만큼 더 멀리 있습니다 (다른 영역): 그 연결에 더해지는 한 방향 지연.",
+        doc_en: "Replica dbI sits (I-1) × this much farther away (other zones): extra one-way latency on its links.",
+    },
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::scenario::{apply_set, parse_scenario};
+    use serde_json::json;
+
+    /// Values a key accepts: both ends of a range, a middle, every choice, both booleans.
+    fn valid_values(key: &ConfigKey) -> Vec<Value> {
+        match key.accepts {
+            Int { lo, hi } => vec![json!(lo), json!((lo + hi) / 2), json!(hi)],
+            Num { lo, hi } => vec![json!(lo), json!((lo + hi) / 2.0), json!(hi)],
+            Bool => vec![json!(true), json!(false)],
+            Choice(_) | Accepts::Acks => key.accepts.choices().unwrap().iter().map(|c| json!(c)).collect(),
+        }
+    }
+
+    /// Values just outside what a key accepts.
+    fn invalid_values(key: &ConfigKey) -> Vec<Value> {
+        match key.accepts {
+            Int { lo, hi } => vec![if lo > 0 { json!(lo - 1) } else { json!(-1) }, json!(hi + 1)],
+            Num { lo, hi } => vec![json!(lo - 0.001), json!(hi + 0.001)],
+            Bool => vec![json!("true"), json!(1)],
+            Choice(names) => vec![json!(format!("{}x", names[0])), json!(0)],
+            Accepts::Acks => vec![json!(2), json!(-2), json!("2"), json!(true)],
+        }
+    }
+
+    /// A scenario whose config sets `key` to `value` (nested for a dotted key).
+    fn scenario_with(key: &str, value: &Value) -> String {
+        let config = match key.split_once('.') {
+            Some((object, inner)) => json!({ object: { inner: value } }),
+            None => json!({ key: value }),
+        };
+        json!({"id": "t", "config": config}).to_string()
+    }
+
+    /// Every key parses at its default, in a scenario's `config` and through `apply_set`, and
+    /// the default is the one of `Config::default()`.
+    #[test]
+    fn every_key_parses_at_its_default() {
+        for key in CONFIG_KEYS {
+            let default = key.default_value();
+            let parsed = parse_scenario(&scenario_with(key.name, &default)).unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(parsed.config, Config::default(), "{}", key.name);
+            let mut c = Config::default();
+            apply_set(&mut c, key.name, &default).unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(c, Config::default(), "{}", key.name);
+        }
+    }
+
+    /// Every value a key accepts is stored and read back unchanged by its setter.
+    #[test]
+    fn every_key_round_trips_through_set() {
+        for key in CONFIG_KEYS {
+            for v in valid_values(key) {
+                let mut c = Config::default();
+                key.set(&mut c, &v).unwrap_or_else(|e| panic!("{} = {v}: {e}", key.name));
+                let back = key.value(&c);
+                // A number key reads back as a float: compare numbers by value.
+                let same = if v.is_number() { back.as_f64() == v.as_f64() } else { back == v };
+                assert!(same, "{} = {v} read {back}", key.name);
+                let config_json = serde_json::to_value(&c).unwrap();
+                let reparsed = parse_scenario(&json!({"id": "t", "config": config_json}).to_string());
+                if let Ok(s) = reparsed {
+                    assert_eq!(s.config, c, "{} = {v}", key.name);
+                }
+            }
+        }
+    }
+
+    /// A value just outside a key's range is refused, the config is unchanged and the error
+    /// names the key (by `apply_set`) or its path (in a scenario).
+    #[test]
+    fn every_key_refuses_a_value_just_outside() {
+        for key in CONFIG_KEYS {
+            for v in invalid_values(key) {
+                let mut c = Config::default();
+                let e = apply_set(&mut c, key.name, &v).expect_err(&format!("{} = {v}", key.name));
+                assert!(e.starts_with(&format!("`{}`: ", key.name)), "{e}");
+                assert_eq!(c, Config::default());
+                let e = parse_scenario(&scenario_with(key.name, &v)).expect_err("refused");
+                assert_eq!(e.field, format!("config.{}", key.name));
+            }
+        }
+    }
+
+    /// A `set` after time 0 is refused exactly for the keys flagged as topology.
+    #[test]
+    fn topology_flag_matches_what_set_refuses_after_time_zero() {
+        for key in CONFIG_KEYS {
+            for at_ms in [0, 100] {
+                let set = json!({"at_ms": at_ms, "do": "set", "key": key.name, "value": key.default_value()});
+                let result = parse_scenario(&json!({"id": "t", "commands": [set]}).to_string());
+                if key.topology && at_ms > 0 {
+                    let e = result.expect_err(key.name);
+                    assert_eq!(e.field, "commands[0].key");
+                    assert!(e.message.contains("shapes the topology"), "{e}");
+                } else {
+                    result.unwrap_or_else(|e| panic!("{}: {e}", key.name));
+                }
+            }
+            assert_eq!(is_topology_key(key.name), key.topology);
+        }
+        assert!(!is_topology_key("network") && !is_topology_key("nope"));
+    }
+
+    /// A key whose value changes the list of nodes must be flagged as topology: otherwise a
+    /// mid-run `set` would rename the nodes under the running engine.
+    #[test]
+    fn keys_that_change_the_nodes_are_topology() {
+        let names = crate::sim::scenario::node_names;
+        for key in CONFIG_KEYS {
+            for v in valid_values(key) {
+                let mut c = Config::default();
+                key.set(&mut c, &v).unwrap();
+                if names(&c) != names(&Config::default()) {
+                    assert!(key.topology, "{} = {v} changes the nodes but is not a topology key", key.name);
+                }
+            }
+        }
+    }
+
+    /// The table and `Config` name the same fields: every leaf of a serialised config is a row,
+    /// every row a leaf, so a field added to one and not the other fails here.
+    #[test]
+    fn table_covers_every_config_field() {
+        fn leaves(prefix: &str, v: &Value, out: &mut Vec<String>) {
+            match v {
+                Value::Object(map) => {
+                    for (k, v) in map {
+                        let path = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+                        leaves(&path, v, out);
+                    }
+                }
+                _ => out.push(prefix.to_string()),
+            }
+        }
+        let mut fields = Vec::new();
+        leaves("", &serde_json::to_value(Config::default()).unwrap(), &mut fields);
+        let mut rows: Vec<String> = CONFIG_KEYS.iter().map(|k| k.name.to_string()).collect();
+        fields.sort();
+        rows.sort();
+        assert_eq!(fields, rows);
+    }
+
+    /// Each choice of an enum key selects a different value (no name is a synonym or dead).
+    #[test]
+    fn choices_are_distinct_values() {
+        for key in CONFIG_KEYS {
+            let Some(choices) = key.accepts.choices() else { continue };
+            let mut seen = Vec::new();
+            for name in choices {
+                let mut c = Config::default();
+                key.set(&mut c, &json!(name)).unwrap();
+                assert!(!seen.contains(&c), "{}: {name} repeats another choice", key.name);
+                seen.push(c);
+            }
+            assert!(choices.iter().any(|n| json!(n) == key.default_value()), "{}: default not a choice", key.name);
+        }
+    }
+
+    /// The accepted values for readers come from the row, its unit and its bounds.
+    #[test]
+    fn accepts_text_reads_the_rules() {
+        let text = |name: &str| known_key(name).accepts_text();
+        assert_eq!(text("brokers"), "integer 1..=9");
+        assert_eq!(text("replication_factor"), "integer 1..=9 (≤ brokers)");
+        assert_eq!(text("max_in_flight"), "integer 1..=10 (≤ 5 with idempotent_producer)");
+        assert_eq!(text("network.latency_ms"), "integer 0..=10000 (ms)");
+        assert_eq!(text("network.drop"), "number 0..=1");
+        assert_eq!(text("partitioner"), "\"key\" | \"round_robin\"");
+        assert_eq!(text("acks"), "\"0\" | \"1\" | \"all\", or 0 | 1 | -1 (= all)");
+        assert!(BOUNDS.iter().all(|b| config_key(b.key).is_some()), "a bound names a key of the table");
+    }
+
+    /// Text from a form becomes the JSON its key takes; bad text stays text, for the key's error.
+    #[test]
+    fn form_text_becomes_the_keys_json() {
+        let v = |name: &str, raw: &str| known_key(name).value_from_text(raw);
+        assert_eq!(v("brokers", "4"), json!(4));
+        assert_eq!(v("brokers", "1.5"), json!(1.5));
+        assert_eq!(v("network.drop", "1"), json!(1.0));
+        assert_eq!(v("acks", "1"), json!("1"));
+        assert_eq!(v("dashboard", "false"), json!(false));
+        assert_eq!(v("partitions", "many"), json!("many"));
+        assert_eq!(v("partitioner", "round_robin"), json!("round_robin"));
+    }
+
+    /// Every key has a doc in both languages.
+    #[test]
+    fn every_key_is_documented_in_both_languages() {
+        for key in CONFIG_KEYS {
+            assert!(!key.doc(true).trim().is_empty() && !key.doc(false).trim().is_empty(), "{}", key.name);
+            assert!(key.doc_ko.chars().any(|c| ('가'..='힣').contains(&c)), "{} has no Korean doc", key.name);
+        }
+    }
 }

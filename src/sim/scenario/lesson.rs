@@ -5,12 +5,13 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use super::json::suggest;
+use super::commands::unknown_node;
 use super::json::{describe, parse_name, parse_title, want_bool, want_f64, want_str, want_u64, Obj};
-use super::{describe_nodes, node_names, node_role, Bounds, Compare, Condition, Expect, Res, ScenarioError, TourStep};
+use super::{node_role, Bounds, Compare, Condition, Expect, Res, ScenarioError, TourStep};
 use super::{EXPECT_MEASURES, FOCUS_MAX, TITLE_LEN_MAX, TOUR_STEPS_MAX, TOUR_TEXT_LEN_MAX};
 use crate::sim::config::Config;
 
+/// The guided tour: 1..=[`TOUR_STEPS_MAX`] steps whose `at_ms` never goes back in time.
 pub(super) fn parse_tour(value: &Value, config: &Config, until_ms: u64) -> Res<Vec<TourStep>> {
     let Value::Array(items) = value else {
         return Err(ScenarioError::new("tour", format!("must be an array of steps, got {}", describe(value))));
@@ -21,61 +22,60 @@ pub(super) fn parse_tour(value: &Value, config: &Config, until_ms: u64) -> Res<V
     let mut steps = Vec::with_capacity(items.len());
     let mut last_at: Option<(usize, u64)> = None;
     for (i, item) in items.iter().enumerate() {
-        let path = format!("tour[{i}]");
-        let obj = Obj::new(item, &path)?;
-        obj.check_keys(&["ko", "en", "at_ms", "focus"])?;
-        let text = |k: &str| -> Res<String> {
-            parse_name(obj.req(k)?, &obj.field(k), TOUR_TEXT_LEN_MAX, "any", |c| !c.is_control() || c == '\n')
-        };
-        let ko = text("ko")?;
-        let en = text("en")?;
-        let at_ms = obj.opt("at_ms", |v| want_u64(v, 0, until_ms))?;
-        if let Some(at) = at_ms {
-            if let Some((j, before)) = last_at {
-                if at < before {
-                    return Err(obj.err(
-                        "at_ms",
-                        format!("{at} is earlier than tour[{j}].at_ms ({before}): the tour only moves forward"),
-                    ));
-                }
-            }
+        let obj = Obj::new(item, &format!("tour[{i}]"))?;
+        let step = parse_step(&obj, config, until_ms, last_at)?;
+        if let Some(at) = step.at_ms {
             last_at = Some((i, at));
         }
-        let mut focus = Vec::new();
-        match obj.get("focus") {
-            None => {}
-            Some(Value::Array(names)) => {
-                if names.len() > FOCUS_MAX {
-                    return Err(obj.err("focus", format!("at most {FOCUS_MAX} nodes, got {}", names.len())));
-                }
-                for (n, v) in names.iter().enumerate() {
-                    let field = format!("{path}.focus[{n}]");
-                    let name = want_str(v).map_err(|m| ScenarioError::new(&field, m))?;
-                    if node_role(config, name).is_none() {
-                        let all = node_names(config);
-                        let all: Vec<&str> = all.iter().map(String::as_str).collect();
-                        return Err(ScenarioError::new(
-                            field,
-                            format!(
-                                "unknown node `{name}`{}; nodes are {}",
-                                suggest(name, &all),
-                                describe_nodes(config)
-                            ),
-                        ));
-                    }
-                    if focus.iter().any(|f| f == name) {
-                        return Err(ScenarioError::new(field, format!("`{name}` is named twice")));
-                    }
-                    focus.push(name.to_string());
-                }
-            }
-            Some(other) => {
-                return Err(obj.err("focus", format!("must be an array of node names, got {}", describe(other))))
-            }
-        }
-        steps.push(TourStep { ko, en, at_ms, focus });
+        steps.push(step);
     }
     Ok(steps)
+}
+
+/// One tour step: its texts, its time (not before `last_at`, the latest earlier step's index
+/// and time) and the nodes it highlights.
+fn parse_step(obj: &Obj, config: &Config, until_ms: u64, last_at: Option<(usize, u64)>) -> Res<TourStep> {
+    obj.check_keys(&["ko", "en", "at_ms", "focus"])?;
+    let text = |k: &str| -> Res<String> {
+        parse_name(obj.req(k)?, &obj.field(k), TOUR_TEXT_LEN_MAX, "any", |c| !c.is_control() || c == '\n')
+    };
+    let ko = text("ko")?;
+    let en = text("en")?;
+    let at_ms = obj.opt("at_ms", |v| want_u64(v, 0, until_ms))?;
+    if let (Some(at), Some((j, before))) = (at_ms, last_at) {
+        if at < before {
+            return Err(obj.err(
+                "at_ms",
+                format!("{at} is earlier than tour[{j}].at_ms ({before}): the tour only moves forward"),
+            ));
+        }
+    }
+    let focus = match obj.get("focus") {
+        None => Vec::new(),
+        Some(Value::Array(names)) => parse_focus(obj, names, config)?,
+        Some(other) => return Err(obj.err("focus", format!("must be an array of node names, got {}", describe(other)))),
+    };
+    Ok(TourStep { ko, en, at_ms, focus })
+}
+
+/// The nodes a step highlights: at most [`FOCUS_MAX`] nodes of the initial config, each once.
+fn parse_focus(obj: &Obj, names: &[Value], config: &Config) -> Res<Vec<String>> {
+    if names.len() > FOCUS_MAX {
+        return Err(obj.err("focus", format!("at most {FOCUS_MAX} nodes, got {}", names.len())));
+    }
+    let mut focus: Vec<String> = Vec::new();
+    for (n, v) in names.iter().enumerate() {
+        let field = format!("{}.focus[{n}]", obj.path);
+        let name = want_str(v).map_err(|m| ScenarioError::new(&field, m))?;
+        if node_role(config, name).is_none() {
+            return Err(unknown_node(config, field, name));
+        }
+        if focus.iter().any(|f| f == name) {
+            return Err(ScenarioError::new(field, format!("`{name}` is named twice")));
+        }
+        focus.push(name.to_string());
+    }
+    Ok(focus)
 }
 
 pub(super) fn parse_compare(value: &Value) -> Res<Compare> {
