@@ -58,10 +58,10 @@ mod types;
 use serde_json::Value;
 
 use super::config::Config;
-use commands::{check_commands, parse_command};
-use json::{describe, parse_json_strict, parse_name, parse_title, want_u64, Obj};
+use commands::{check_commands, parse_command_list};
+use json::{parse_json_strict, parse_name, parse_title, want_u64, Obj};
 pub use keys::{config_key, config_keys, is_topology_key, Accepts, Bound, ConfigKey, Group, BOUNDS, CONFIG_KEYS};
-use lesson::{parse_compare, parse_expect, parse_tour};
+use lesson::parse_lesson;
 use set::parse_config;
 pub use set::{apply_cli_set, apply_cli_sets, apply_set, variant_config};
 use types::Res;
@@ -187,17 +187,7 @@ pub fn parse_scenario_value(value: &Value) -> Result<Scenario, ScenarioError> {
         None => Config::default(),
     };
     let commands = match top.get("commands") {
-        Some(Value::Array(items)) => items
-            .iter()
-            .enumerate()
-            .map(|(i, c)| parse_command(c, &format!("commands[{i}]")))
-            .collect::<Res<Vec<_>>>()?,
-        Some(other) => {
-            return Err(ScenarioError::new(
-                "commands",
-                format!("must be an array of commands, got {}", describe(other)),
-            ))
-        }
+        Some(v) => parse_command_list(v)?,
         None => Vec::new(),
     };
     check_commands(&config, until_ms, &commands)?;
@@ -213,24 +203,7 @@ pub fn parse_scenario_value(value: &Value) -> Result<Scenario, ScenarioError> {
         compare: None,
         expect: None,
     };
-    if let Some(v) = top.get("tour") {
-        scenario.tour = parse_tour(v, &scenario.initial_config(), until_ms)?;
-    }
-    if let Some(v) = top.get("compare") {
-        let compare = parse_compare(v)?;
-        let config = variant_config(&scenario.config, &compare.set)?;
-        check_commands(&config, until_ms, &scenario.commands).map_err(|e| {
-            ScenarioError::new("compare.set", format!("the variant's commands do not fit its config: {e}"))
-        })?;
-        scenario.compare = Some(compare);
-    }
-    if let Some(v) = top.get("expect") {
-        let expect = parse_expect(v)?;
-        if !expect.variant.is_empty() && scenario.compare.is_none() {
-            return Err(ScenarioError::new("expect.variant", "needs `compare` (there is no variant to check)"));
-        }
-        scenario.expect = Some(expect);
-    }
+    parse_lesson(&mut scenario, &top)?;
     Ok(scenario)
 }
 

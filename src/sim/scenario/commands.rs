@@ -41,6 +41,16 @@ const CRASH_POINTS: &[(&str, CrashPoint)] = &[
     ("after_apply", CrashPoint::AfterApply),
 ];
 
+/// A scenario's `commands`: an array, each command's shape parsed on its own.
+pub(super) fn parse_command_list(value: &Value) -> Res<Vec<Command>> {
+    match value {
+        Value::Array(items) => {
+            items.iter().enumerate().map(|(i, c)| parse_command(c, &format!("commands[{i}]"))).collect()
+        }
+        other => Err(ScenarioError::new("commands", format!("must be an array of commands, got {}", describe(other)))),
+    }
+}
+
 /// Parses one command's shape: keys, types and ranges that need no context. Node names, `set`
 /// values and times are checked against the scenario by [`check_commands`].
 pub(super) fn parse_command(value: &Value, path: &str) -> Res<Command> {

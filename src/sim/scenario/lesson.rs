@@ -5,14 +5,39 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use super::commands::unknown_node;
+use super::commands::{check_commands, unknown_node};
 use super::json::{describe, parse_name, parse_title, want_bool, want_f64, want_str, want_u64, Obj};
-use super::{node_role, Bounds, Compare, Condition, Expect, Res, ScenarioError, TourStep};
+use super::{node_role, variant_config, Bounds, Compare, Condition, Expect, Res, Scenario, ScenarioError, TourStep};
 use super::{EXPECT_MEASURES, FOCUS_MAX, TITLE_LEN_MAX, TOUR_STEPS_MAX, TOUR_TEXT_LEN_MAX};
 use crate::sim::config::Config;
 
+/// The lesson parts of a scenario whose run (config, commands) is already valid: the tour is
+/// checked against the initial config, the variant's commands against the variant's config.
+pub(super) fn parse_lesson(scenario: &mut Scenario, top: &Obj) -> Res<()> {
+    let until_ms = scenario.until_ms;
+    if let Some(v) = top.get("tour") {
+        scenario.tour = parse_tour(v, &scenario.initial_config(), until_ms)?;
+    }
+    if let Some(v) = top.get("compare") {
+        let compare = parse_compare(v)?;
+        let config = variant_config(&scenario.config, &compare.set)?;
+        check_commands(&config, until_ms, &scenario.commands).map_err(|e| {
+            ScenarioError::new("compare.set", format!("the variant's commands do not fit its config: {e}"))
+        })?;
+        scenario.compare = Some(compare);
+    }
+    if let Some(v) = top.get("expect") {
+        let expect = parse_expect(v)?;
+        if !expect.variant.is_empty() && scenario.compare.is_none() {
+            return Err(ScenarioError::new("expect.variant", "needs `compare` (there is no variant to check)"));
+        }
+        scenario.expect = Some(expect);
+    }
+    Ok(())
+}
+
 /// The guided tour: 1..=[`TOUR_STEPS_MAX`] steps whose `at_ms` never goes back in time.
-pub(super) fn parse_tour(value: &Value, config: &Config, until_ms: u64) -> Res<Vec<TourStep>> {
+fn parse_tour(value: &Value, config: &Config, until_ms: u64) -> Res<Vec<TourStep>> {
     let Value::Array(items) = value else {
         return Err(ScenarioError::new("tour", format!("must be an array of steps, got {}", describe(value))));
     };
@@ -78,7 +103,7 @@ fn parse_focus(obj: &Obj, names: &[Value], config: &Config) -> Res<Vec<String>> 
     Ok(focus)
 }
 
-pub(super) fn parse_compare(value: &Value) -> Res<Compare> {
+fn parse_compare(value: &Value) -> Res<Compare> {
     let obj = Obj::new(value, "compare")?;
     obj.check_keys(&["title", "set"])?;
     let title = parse_title(obj.req("title")?, "compare.title", TITLE_LEN_MAX)?;
@@ -92,7 +117,7 @@ pub(super) fn parse_compare(value: &Value) -> Res<Compare> {
     Ok(Compare { title, set })
 }
 
-pub(super) fn parse_expect(value: &Value) -> Res<Expect> {
+fn parse_expect(value: &Value) -> Res<Expect> {
     let obj = Obj::new(value, "expect")?;
     obj.check_keys(&["base", "variant"])?;
     let side = |key: &str| -> Res<BTreeMap<String, Condition>> {
