@@ -5,7 +5,8 @@ use consistency_lab::sim::command::{Action, Command, CrashPoint};
 use consistency_lab::sim::config::{Acks, Config, Publish};
 use consistency_lab::sim::domain::Kind;
 use consistency_lab::sim::scenario::{
-    apply_cli_set, apply_cli_sets, apply_set, config_keys, node_names, parse_scenario, to_json, Scenario, ScenarioError,
+    apply_cli_set, apply_cli_sets, apply_set, config_keys, is_topology_key, node_names, parse_scenario, to_json,
+    Scenario, ScenarioError,
 };
 use serde_json::{json, Value};
 
@@ -456,6 +457,28 @@ fn key_docs_match_the_parser() {
         assert_eq!(c, Config::default(), "{} default", key.name);
     }
     assert_eq!(config_keys().len(), 27);
+}
+
+/// The keys that shape the topology, as the contract lists them: a `set` of one of these after
+/// time 0 is refused and the page restarts the run for them.
+#[test]
+fn topology_keys_are_the_contracts() {
+    let topology: Vec<&str> = config_keys().iter().filter(|k| k.topology).map(|k| k.name).collect();
+    assert_eq!(
+        topology,
+        [
+            "brokers",
+            "partitions",
+            "replication_factor",
+            "outbox_shards",
+            "replicas",
+            "consumers_per_group",
+            "servers",
+            "bus_groups",
+            "dashboard"
+        ]
+    );
+    assert!(topology.iter().all(|k| is_topology_key(k)) && !is_topology_key("acks"));
 }
 
 /// A tiny deterministic PRNG (SplitMix64) so the fuzz test needs no dependency.
