@@ -5,8 +5,8 @@ use consistency_lab::sim::command::{Action, Command, CrashPoint};
 use consistency_lab::sim::config::{Acks, Config, Publish};
 use consistency_lab::sim::domain::Kind;
 use consistency_lab::sim::scenario::{
-    apply_cli_set, apply_cli_sets, apply_set, config_key_docs, node_names, parse_scenario, to_json, Scenario,
-    ScenarioError,
+    apply_cli_set, apply_cli_sets, apply_set, config_keys, is_topology_key, node_names, parse_scenario, to_json,
+    Scenario, ScenarioError,
 };
 use serde_json::{json, Value};
 
@@ -448,16 +448,37 @@ fn cli_sets() {
     assert_eq!((c.network.latency_ms, c.network.jitter_ms), (50, 0));
 }
 
-/// Every documented key is accepted by apply_set with its documented default.
+/// Every key of the table is accepted by apply_set at its default, which is Config::default().
 #[test]
 fn key_docs_match_the_parser() {
-    for doc in config_key_docs() {
+    for key in config_keys() {
         let mut c = Config::default();
-        let default: Value = serde_json::from_str(doc.default).unwrap();
-        apply_set(&mut c, doc.key, &default).unwrap_or_else(|e| panic!("{}: {e}", doc.key));
-        assert_eq!(c, Config::default(), "{} default", doc.key);
+        apply_set(&mut c, key.name, &key.default_value()).unwrap_or_else(|e| panic!("{}: {e}", key.name));
+        assert_eq!(c, Config::default(), "{} default", key.name);
     }
-    assert_eq!(config_key_docs().len(), 27);
+    assert_eq!(config_keys().len(), 27);
+}
+
+/// The keys that shape the topology, as the contract lists them: a `set` of one of these after
+/// time 0 is refused and the page restarts the run for them.
+#[test]
+fn topology_keys_are_the_contracts() {
+    let topology: Vec<&str> = config_keys().iter().filter(|k| k.topology).map(|k| k.name).collect();
+    assert_eq!(
+        topology,
+        [
+            "brokers",
+            "partitions",
+            "replication_factor",
+            "outbox_shards",
+            "replicas",
+            "consumers_per_group",
+            "servers",
+            "bus_groups",
+            "dashboard"
+        ]
+    );
+    assert!(topology.iter().all(|k| is_topology_key(k)) && !is_topology_key("acks"));
 }
 
 /// A tiny deterministic PRNG (SplitMix64) so the fuzz test needs no dependency.

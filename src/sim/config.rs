@@ -1,7 +1,8 @@
 //! The run's settings: every config key of the scenario contract, with its default.
 //!
-//! Keys are validated by [`crate::sim::scenario`]; this module only holds the values and the
-//! few derived quantities the model needs (probabilities as ppm, times in µs).
+//! Keys are validated by [`crate::sim::scenario`], whose table of config keys
+//! ([`crate::sim::scenario::CONFIG_KEYS`]) gives each key's range, doc and topology flag; this
+//! module only holds the values and their defaults.
 
 use serde::{Deserialize, Serialize};
 
@@ -172,17 +173,3 @@ impl Default for Config {
         }
     }
 }
-
-/// Config keys that shape the topology: they cannot change in the middle of a run (a `set`
-/// of one of them is refused with "needs a restart"); the page restarts the run instead.
-pub const TOPOLOGY_KEYS: &[&str] = &[
-    "brokers",
-    "partitions",
-    "replication_factor",
-    "outbox_shards",
-    "replicas",
-    "consumers_per_group",
-    "servers",
-    "bus_groups",
-    "dashboard",
-];

@@ -158,16 +158,7 @@ fn acks_value(a: Acks) -> &'static str {
 }
 
 fn producer(c: &Config) -> Section {
-    let who_ko = match c.publish {
-        Publish::Outbox => {
-            "CDC 릴레이(Debezium이 쓰는 Kafka Connect 프로듀서; 커넥터 설정에서는 producer.override. 접두사)"
-        }
-        Publish::DualWrite => "서비스가 직접 쓰는 프로듀서(이중 쓰기)",
-    };
-    let who_en = match c.publish {
-        Publish::Outbox => "the CDC relay (the Kafka Connect producer Debezium uses; in a connector config prefix with producer.override.)",
-        Publish::DualWrite => "the service's own producer (dual write)",
-    };
+    let (who_ko, who_en) = producer_who(c);
     let mut props = vec![
         p(
             "acks",
@@ -230,25 +221,46 @@ fn producer(c: &Config) -> Section {
         format!("응답을 기다리는 시간(기본 30초, 모델 {} ms). 응답을 잃으면 이 시간 뒤에 재전송합니다.", ms(timing::REQUEST_TIMEOUT)),
         format!("How long to wait for an answer (default 30 s; the model: {} ms). A lost answer is followed by a resend after it.", ms(timing::REQUEST_TIMEOUT)),
     ));
-    match c.partitioner {
-        Partitioner::Key => props.push(practice(
-            "partitioner",
-            "default: murmur2(key) % partitions, key = delivery id",
-            "partitioner.class를 두지 않는 기본 파티셔너: 키(배달 id)가 같으면 같은 파티션 → 같은 순서. 아웃박스에서는 Debezium이 aggregateid를 키로 씁니다.",
-            "Leave partitioner.class unset: the default partitioner sends one key (the delivery id) to one partition, in order. With the outbox, Debezium uses aggregateid as the key.",
-        )),
-        Partitioner::RoundRobin => props.push(p(
-            "partitioner.class",
-            "org.apache.kafka.clients.producer.RoundRobinPartitioner",
-            "키를 무시하고 차례로 파티션을 돌립니다. 부하는 고르지만 한 배달의 이벤트가 여러 파티션으로 흩어져 순서가 깨집니다.",
-            "Ignores the key and cycles through partitions: even load, but one delivery's events spread over partitions and lose their order.",
-        )),
-    }
+    props.push(partitioner(c));
     Section {
         id: "producer",
         title_ko: format!("프로듀서 — {who_ko}"),
         title_en: format!("Producer — {who_en}"),
         props,
+    }
+}
+
+/// Who the producer is (Korean, English): the relay with the outbox, the service itself with a
+/// dual write.
+fn producer_who(c: &Config) -> (&'static str, &'static str) {
+    let ko = match c.publish {
+        Publish::Outbox => {
+            "CDC 릴레이(Debezium이 쓰는 Kafka Connect 프로듀서; 커넥터 설정에서는 producer.override. 접두사)"
+        }
+        Publish::DualWrite => "서비스가 직접 쓰는 프로듀서(이중 쓰기)",
+    };
+    let en = match c.publish {
+        Publish::Outbox => "the CDC relay (the Kafka Connect producer Debezium uses; in a connector config prefix with producer.override.)",
+        Publish::DualWrite => "the service's own producer (dual write)",
+    };
+    (ko, en)
+}
+
+/// How records are spread over partitions: the default partitioner by key, or round robin.
+fn partitioner(c: &Config) -> Prop {
+    match c.partitioner {
+        Partitioner::Key => practice(
+            "partitioner",
+            "default: murmur2(key) % partitions, key = delivery id",
+            "partitioner.class를 두지 않는 기본 파티셔너: 키(배달 id)가 같으면 같은 파티션 → 같은 순서. 아웃박스에서는 Debezium이 aggregateid를 키로 씁니다.",
+            "Leave partitioner.class unset: the default partitioner sends one key (the delivery id) to one partition, in order. With the outbox, Debezium uses aggregateid as the key.",
+        ),
+        Partitioner::RoundRobin => p(
+            "partitioner.class",
+            "org.apache.kafka.clients.producer.RoundRobinPartitioner",
+            "키를 무시하고 차례로 파티션을 돌립니다. 부하는 고르지만 한 배달의 이벤트가 여러 파티션으로 흩어져 순서가 깨집니다.",
+            "Ignores the key and cycles through partitions: even load, but one delivery's events spread over partitions and lose their order.",
+        ),
     }
 }
 
@@ -307,7 +319,7 @@ fn consumer(c: &Config) -> Section {
         return Section { id: "consumer", title_ko: String::new(), title_en: String::new(), props: Vec::new() };
     }
     let groups: Vec<String> = (1..=c.replicas).map(|i| format!("delivery-replica-db{i}")).collect();
-    let props = vec![
+    let mut props = vec![
         p(
             "group.id",
             groups[0].clone(),
@@ -361,6 +373,20 @@ fn consumer(c: &Config) -> Section {
                 "Off: a resent or redelivered record is applied again (duplicate_applied).",
             )
         },
+    ];
+    props.extend(consumer_client());
+    Section {
+        id: "consumer",
+        title_ko: "컨슈머(복제본 DB마다 그룹 하나)".into(),
+        title_en: "Consumers (one group per replica DB)".into(),
+        props,
+    }
+}
+
+/// The client settings every consumer shares, whatever the config: what it reads, where a new
+/// group starts, and how a dead member is noticed.
+fn consumer_client() -> Vec<Prop> {
+    vec![
         p(
             "isolation.level",
             "read_committed",
@@ -385,133 +411,147 @@ fn consumer(c: &Config) -> Section {
             format!("session.timeout.ms의 1/3 이하로(기본 3초, 모델 {} ms).", ms(timing::CONSUMER_HEARTBEAT)),
             format!("At most a third of session.timeout.ms (default 3 s; the model: {} ms).", ms(timing::CONSUMER_HEARTBEAT)),
         ),
-    ];
-    Section {
-        id: "consumer",
-        title_ko: "컨슈머(복제본 DB마다 그룹 하나)".into(),
-        title_en: "Consumers (one group per replica DB)".into(),
-        props,
-    }
+    ]
 }
 
 fn debezium(c: &Config) -> Section {
-    let mut props = Vec::new();
-    if c.publish == Publish::DualWrite {
-        props.push(practice(
+    let props = if c.publish == Publish::DualWrite {
+        vec![practice(
             "not used",
             "publish=dual_write",
             "이중 쓰기에서는 CDC 커넥터가 없습니다. 서비스가 커밋 뒤 직접 보내므로, 그 사이의 장애는 이벤트를 잃습니다. publish=outbox로 바꾸면 아래 설정이 나옵니다.",
             "Dual write has no CDC connector: the service sends after its commit, and a failure in between loses the event. Set publish=outbox to see the connector here.",
-        ));
-        return Section {
-            id: "debezium",
-            title_ko: "Debezium 아웃박스 커넥터".into(),
-            title_en: "Debezium outbox connector".into(),
-            props,
-        };
+        )]
+    } else {
+        let n = c.outbox_shards;
+        let mut props = Vec::new();
+        if n > 1 {
+            props.push(practice(
+                "sharding",
+                format!("outbox_{{0..{}}}, shard = hash(delivery id) % {n}, one connector each", n - 1),
+                "서비스가 배달 id 해시로 아웃박스 테이블을 고르고, 테이블마다 커넥터(태스크 1개)를 붙입니다. 같은 배달은 같은 테이블·같은 커넥터를 지나므로 키별 순서가 지켜집니다.",
+                "The service picks the outbox table by a hash of the delivery id; each table has its own connector (one task). One delivery always goes through one table and one connector, so per-key order holds.",
+            ));
+        }
+        props.extend((0..n).flat_map(|i| connector(c, i, n)));
+        props.push(connect_worker());
+        props
+    };
+    Section {
+        id: "debezium",
+        title_ko: "Debezium 아웃박스 커넥터".into(),
+        title_en: "Debezium outbox connector".into(),
+        props,
     }
-    let n = c.outbox_shards;
-    if n > 1 {
-        props.push(practice(
-            "sharding",
-            format!("outbox_{{0..{}}}, shard = hash(delivery id) % {n}, one connector each", n - 1),
-            "서비스가 배달 id 해시로 아웃박스 테이블을 고르고, 테이블마다 커넥터(태스크 1개)를 붙입니다. 같은 배달은 같은 테이블·같은 커넥터를 지나므로 키별 순서가 지켜집니다.",
-            "The service picks the outbox table by a hash of the delivery id; each table has its own connector (one task). One delivery always goes through one table and one connector, so per-key order holds.",
-        ));
+}
+
+/// The connector of outbox shard `i` of `n` (relay-i). Only the first one carries notes: the
+/// others differ only in their names.
+fn connector(c: &Config, i: u32, n: u32) -> Vec<Prop> {
+    let mut props = connector_source(i, n);
+    props.extend(outbox_router(c));
+    if i > 0 {
+        for prop in &mut props {
+            prop.note_ko.clear();
+            prop.note_en.clear();
+        }
     }
-    for i in 0..n {
-        let suffix = if n > 1 { format!("-{i}") } else { String::new() };
-        let table = if n > 1 { format!("delivery.outbox_{i}") } else { "delivery.outbox".to_string() };
-        let first = i == 0;
-        let note =
-            |ko: &str, en: &str| if first { (ko.to_string(), en.to_string()) } else { (String::new(), String::new()) };
-        let mut add = |key: &str, value: String, (ko, en): (String, String)| {
-            props.push(p(key, value, ko, en));
-        };
-        add(
+    props
+}
+
+/// The MySQL source half of a connector: which binlog and table it reads, under which names.
+fn connector_source(i: u32, n: u32) -> Vec<Prop> {
+    let suffix = if n > 1 { format!("-{i}") } else { String::new() };
+    let table = if n > 1 { format!("delivery.outbox_{i}") } else { "delivery.outbox".to_string() };
+    vec![
+        p(
             "name",
             format!("delivery-outbox{suffix}"),
-            note(&format!("커넥터 {i} (relay-{i})"), &format!("Connector {i} (relay-{i})")),
-        );
-        add(
+            format!("커넥터 {i} (relay-{i})"),
+            format!("Connector {i} (relay-{i})"),
+        ),
+        p(
             "connector.class",
-            "io.debezium.connector.mysql.MySqlConnector".into(),
-            note("binlog를 읽는 MySQL 소스 커넥터.", "The MySQL source connector: it reads the binlog."),
-        );
-        add(
+            "io.debezium.connector.mysql.MySqlConnector",
+            "binlog를 읽는 MySQL 소스 커넥터.",
+            "The MySQL source connector: it reads the binlog.",
+        ),
+        p(
             "tasks.max",
-            "1".into(),
-            note(
-                "MySQL 커넥터는 binlog 순서를 지키려고 태스크 하나로만 동작합니다. 그래서 커넥터 하나가 병목이 됩니다.",
-                "The MySQL connector always runs one task, to keep binlog order; that is why one connector becomes the bottleneck.",
-            ),
-        );
-        add(
+            "1",
+            "MySQL 커넥터는 binlog 순서를 지키려고 태스크 하나로만 동작합니다. 그래서 커넥터 하나가 병목이 됩니다.",
+            "The MySQL connector always runs one task, to keep binlog order; that is why one connector becomes the bottleneck.",
+        ),
+        p(
             "database.server.id",
             format!("{}", 184_054 + i),
-            note("커넥터마다 고유한 복제 클라이언트 id.", "A replication client id unique per connector."),
-        );
-        add(
+            "커넥터마다 고유한 복제 클라이언트 id.",
+            "A replication client id unique per connector.",
+        ),
+        p(
             "topic.prefix",
             format!("delivery{suffix}"),
-            note(
-                "논리 서버 이름(Debezium 2.x; 1.x의 database.server.name).",
-                "The logical server name (Debezium 2.x; database.server.name in 1.x).",
-            ),
-        );
-        add("table.include.list", table, note("아웃박스 테이블만 읽습니다.", "Capture the outbox table only."));
-        add(
+            "논리 서버 이름(Debezium 2.x; 1.x의 database.server.name).",
+            "The logical server name (Debezium 2.x; database.server.name in 1.x).",
+        ),
+        p("table.include.list", table, "아웃박스 테이블만 읽습니다.", "Capture the outbox table only."),
+        p(
             "tombstones.on.delete",
-            "false".into(),
-            note("아웃박스 행을 지워도 툼스톤을 보내지 않습니다.", "Deleting outbox rows sends no tombstones."),
-        );
-        add("transforms", "outbox".into(), note("아웃박스 이벤트 라우터 SMT.", "The outbox event router SMT."));
-        add(
+            "false",
+            "아웃박스 행을 지워도 툼스톤을 보내지 않습니다.",
+            "Deleting outbox rows sends no tombstones.",
+        ),
+    ]
+}
+
+/// The outbox event router half of a connector, and the producer overrides it publishes with.
+fn outbox_router(c: &Config) -> Vec<Prop> {
+    vec![
+        p("transforms", "outbox", "아웃박스 이벤트 라우터 SMT.", "The outbox event router SMT."),
+        p(
             "transforms.outbox.type",
-            "io.debezium.transforms.outbox.EventRouter".into(),
-            (String::new(), String::new()),
-        );
-        add(
+            "io.debezium.transforms.outbox.EventRouter",
+            "",
+            "",
+        ),
+        p(
             "transforms.outbox.route.by.field",
-            "aggregatetype".into(),
-            note(
-                "이 열의 값(delivery)으로 토픽을 정합니다(기본값).",
-                "The column whose value (delivery) picks the topic (the default).",
-            ),
-        );
-        add(
+            "aggregatetype",
+            "이 열의 값(delivery)으로 토픽을 정합니다(기본값).",
+            "The column whose value (delivery) picks the topic (the default).",
+        ),
+        p(
             "transforms.outbox.route.topic.replacement",
-            "outbox.event.${routedByValue}".into(),
-            note("→ 토픽 outbox.event.delivery (기본값).", "→ topic outbox.event.delivery (the default)."),
-        );
-        add(
+            "outbox.event.${routedByValue}",
+            "→ 토픽 outbox.event.delivery (기본값).",
+            "→ topic outbox.event.delivery (the default).",
+        ),
+        p(
             "transforms.outbox.table.field.event.id",
-            "id".into(),
-            note(
-                "이벤트 id: 메시지 헤더 id로 나가고, 멱등 컨슈머가 중복을 거르는 데 씁니다.",
-                "The event id: sent as the id header; the idempotent consumer dedups on it.",
-            ),
-        );
-        add(
+            "id",
+            "이벤트 id: 메시지 헤더 id로 나가고, 멱등 컨슈머가 중복을 거르는 데 씁니다.",
+            "The event id: sent as the id header; the idempotent consumer dedups on it.",
+        ),
+        p(
             "transforms.outbox.table.field.event.key",
-            "aggregateid".into(),
-            note(
-                "메시지 키 = aggregateid 열 = 배달 id. 같은 배달은 같은 파티션으로 가서 순서가 지켜집니다.",
-                "The message key = the aggregateid column = the delivery id, so one delivery stays in one partition, in order.",
-            ),
-        );
-        add("transforms.outbox.table.field.event.payload", "payload".into(), (String::new(), String::new()));
-        add(
+            "aggregateid",
+            "메시지 키 = aggregateid 열 = 배달 id. 같은 배달은 같은 파티션으로 가서 순서가 지켜집니다.",
+            "The message key = the aggregateid column = the delivery id, so one delivery stays in one partition, in order.",
+        ),
+        p("transforms.outbox.table.field.event.payload", "payload", "", ""),
+        p(
             "producer.override.acks",
-            acks_value(c.acks).into(),
-            note(
-                "커넥터의 프로듀서 설정(위 프로듀서 절).",
-                "The connector's producer settings (the producer section above).",
-            ),
-        );
-        add("producer.override.enable.idempotence", c.idempotent_producer.to_string(), (String::new(), String::new()));
-    }
-    props.push(practice(
+            acks_value(c.acks),
+            "커넥터의 프로듀서 설정(위 프로듀서 절).",
+            "The connector's producer settings (the producer section above).",
+        ),
+        p("producer.override.enable.idempotence", c.idempotent_producer.to_string(), "", ""),
+    ]
+}
+
+/// The Kafka Connect worker settings every connector relies on.
+fn connect_worker() -> Prop {
+    practice(
         "worker",
         "connector.client.config.override.policy=All; offset.flush.interval.ms=60000",
         format!(
@@ -522,13 +562,7 @@ fn debezium(c: &Config) -> Section {
             "producer.override.* needs the Connect worker's permission. The worker saves the binlog position every offset.flush.interval.ms (default 60 s; the model: {} ms): a crash after publishing and before saving publishes again (at-least-once).",
             ms(timing::RELAY_FLUSH)
         ),
-    ));
-    Section {
-        id: "debezium",
-        title_ko: "Debezium 아웃박스 커넥터".into(),
-        title_en: "Debezium outbox connector".into(),
-        props,
-    }
+    )
 }
 
 fn event_bus(c: &Config) -> Section {

@@ -249,7 +249,7 @@ impl Ctl {
     /// Changes one config key: validated first; a topology key restarts the run with it, any
     /// other key is a `set` command at the current time.
     pub fn set_config(&self, key: &str, value: serde_json::Value) -> Result<bool, String> {
-        let topology = crate::sim::config::TOPOLOGY_KEYS.contains(&key);
+        let topology = crate::sim::scenario::is_topology_key(key);
         {
             let mut e = self.engine();
             let mut cfg = e.sim.config().clone();

@@ -6,43 +6,20 @@ use yew::prelude::*;
 
 use super::i18n::Lang;
 use super::playground::{Ctl, Snap};
-use super::text::{tr, tr_dyn};
-use crate::sim::scenario::{config_key_docs, KeyDoc};
+use super::text::tr;
+use crate::sim::scenario::{config_keys, Accepts, ConfigKey, Group};
 use serde_json::Value;
 
-/// Groups in display order: (i18n key of the title, config keys).
-pub const GROUPS: &[(&str, &[&str])] = &[
-    (
-        "set.group.producer",
-        &[
-            "publish",
-            "outbox_shards",
-            "acks",
-            "idempotent_producer",
-            "max_in_flight",
-            "partitioner",
-            "relay_ms_per_record",
-        ],
-    ),
-    (
-        "set.group.broker",
-        &["brokers", "partitions", "replication_factor", "min_insync_replicas", "unclean_leader_election"],
-    ),
-    (
-        "set.group.consumers",
-        &[
-            "consumer_commit",
-            "idempotent_consumer",
-            "consumers_per_group",
-            "consumer_ms_per_record",
-            "dashboard",
-            "servers",
-            "bus_groups",
-        ],
-    ),
-    ("set.group.replicas", &["replicas", "write_mode", "read_mode", "replica_spread_ms"]),
-    ("set.group.network", &["network.latency_ms", "network.jitter_ms", "network.drop", "network.duplicate"]),
-];
+/// The i18n key of a group's title.
+fn group_title(group: Group) -> &'static str {
+    match group {
+        Group::Producer => "set.group.producer",
+        Group::Broker => "set.group.broker",
+        Group::Consumers => "set.group.consumers",
+        Group::Replicas => "set.group.replicas",
+        Group::Network => "set.group.network",
+    }
+}
 
 #[derive(Properties, PartialEq)]
 pub struct SettingsProps {
@@ -51,63 +28,35 @@ pub struct SettingsProps {
     pub ctl: Ctl,
 }
 
-/// The choices of an enum key, read from its documented `accepts` (`"key" | "round_robin"`).
-fn choices(doc: &KeyDoc) -> Option<Vec<String>> {
-    let head = doc.accepts.split(", or").next().unwrap_or("");
-    if !head.trim_start().starts_with('"') {
-        return None;
+/// The step of a number input: whole numbers for an integer, hundredths for a probability.
+fn step(key: &ConfigKey) -> &'static str {
+    match key.accepts {
+        Accepts::Int { .. } => "1",
+        Accepts::Num { hi, .. } if hi <= 1.0 => "0.01",
+        _ => "0.1",
     }
-    Some(head.split('|').map(|s| s.trim().trim_matches('"').to_string()).collect())
-}
-
-fn lookup<'a>(cfg: &'a Value, key: &str) -> Option<&'a Value> {
-    key.split('.').try_fold(cfg, |v, k| v.get(k))
 }
 
 #[function_component(SettingsPanel)]
 pub fn settings_panel(p: &SettingsProps) -> Html {
     let l = p.lang;
     let errors = use_state(|| None::<(String, String)>);
-    let cfg = serde_json::to_value(&*p.snap.cfg).unwrap_or(Value::Null);
-    let docs = config_key_docs();
-    let field = |key: &str| -> Html {
-        let Some(doc) = docs.iter().find(|d| d.key == key) else { return Html::default() };
-        let cur = lookup(&cfg, key).cloned().unwrap_or(Value::Null);
+    let cfg = &*p.snap.cfg;
+    let field = |key: &'static ConfigKey| -> Html {
+        let cur = key.value(cfg);
         let ctl = p.ctl.clone();
         let errors_c = errors.clone();
-        let k = doc.key;
-        let is_bool = doc.accepts == "boolean";
-        let is_int = doc.accepts.starts_with("integer");
-        let apply = Callback::from(move |raw: String| {
-            let value = if is_bool {
-                Value::Bool(raw == "true")
-            } else if let Ok(n) = raw.trim().parse::<i64>() {
-                if is_int || k == "acks" {
-                    if k == "acks" {
-                        Value::String(raw.clone())
-                    } else {
-                        Value::from(n)
-                    }
-                } else {
-                    Value::from(n as f64)
-                }
-            } else if let Ok(x) = raw.trim().parse::<f64>() {
-                Value::from(x)
-            } else {
-                Value::String(raw.clone())
-            };
-            match ctl.set_config(k, value) {
-                Ok(_) => errors_c.set(None),
-                Err(e) => errors_c.set(Some((k.to_string(), e))),
-            }
+        let apply = Callback::from(move |raw: String| match ctl.set_config(key.name, key.value_from_text(&raw)) {
+            Ok(_) => errors_c.set(None),
+            Err(e) => errors_c.set(Some((key.name.to_string(), e))),
         });
-        let id = format!("set-{}", key.replace('.', "-"));
-        let control = if is_bool {
+        let id = format!("set-{}", key.name.replace('.', "-"));
+        let control = if key.accepts == Accepts::Bool {
             let checked = cur.as_bool().unwrap_or(false);
             let apply = apply.clone();
             html! { <input type="checkbox" id={id.clone()} checked={checked} data-testid={id.clone()}
             onchange={Callback::from(move |_| apply.emit((!checked).to_string()))} /> }
-        } else if let Some(opts) = choices(doc) {
+        } else if let Some(opts) = key.accepts.choices() {
             let cur_s = match &cur {
                 Value::String(s) => s.clone(),
                 other => other.to_string(),
@@ -117,55 +66,40 @@ pub fn settings_panel(p: &SettingsProps) -> Html {
                 <select id={id.clone()} data-testid={id.clone()} onchange={Callback::from(move |e: Event| {
                     if let Some(s) = e.target_dyn_into::<web_sys::HtmlSelectElement>() { apply.emit(s.value()); }
                 })}>
-                    { for opts.iter().map(|o| html! { <option value={o.clone()} selected={*o == cur_s}>{ o.clone() }</option> }) }
+                    { for opts.iter().map(|o| html! { <option value={*o} selected={*o == cur_s}>{ *o }</option> }) }
                 </select>
             }
         } else {
             let apply = apply.clone();
-            let step = if is_int {
-                "1"
-            } else if key.contains("drop") || key.contains("duplicate") {
-                "0.01"
-            } else {
-                "0.1"
-            };
+            let step = step(key);
             html! {
                 <super::draft::DraftInput id={id.clone()} testid={id.clone()} step={step} value={cur.to_string()} on_commit={apply} />
             }
         };
         let err = errors
             .as_ref()
-            .filter(|(ek, _)| ek == key)
+            .filter(|(ek, _)| ek == key.name)
             .map(|(_, e)| html! { <p class="error" role="alert">{ e.clone() }</p> });
         html! {
-            <div class={classes!("setting", doc.topology.then_some("needs-restart"))}>
-                <label for={id.clone()}><code>{ key.to_string() }</code></label>
+            <div class={classes!("setting", key.topology.then_some("needs-restart"))}>
+                <label for={id.clone()}><code>{ key.name }</code></label>
                 { control }
-                <p class="explain">{ tr_dyn(l, &format!("doc.{key}"), doc.doc) }
-                    if doc.topology { <span class="restart">{ tr(l, "set.restart") }</span> }
+                <p class="explain">{ key.doc(l == Lang::Ko) }
+                    if key.topology { <span class="restart">{ tr(l, "set.restart") }</span> }
                 </p>
                 { err.unwrap_or_default() }
             </div>
         }
     };
-    let others: Vec<&str> =
-        docs.iter().map(|d| d.key).filter(|k| !GROUPS.iter().any(|(_, keys)| keys.contains(k))).collect();
     html! {
         <div class="panel settings" data-testid="settings-panel">
             <p class="hint">{ tr(l, "set.hint") }</p>
-            { for GROUPS.iter().map(|(title, keys)| html! {
+            { for Group::ALL.iter().map(|&group| html! {
                 <fieldset>
-                    <legend>{ tr(l, title) }</legend>
-                    { for keys.iter().map(|k| field(k)) }
+                    <legend>{ tr(l, group_title(group)) }</legend>
+                    { for config_keys().iter().filter(|k| k.group == group).map(&field) }
                 </fieldset>
             }) }
-            // Keys the model documents but no group names yet still get a control.
-            if !others.is_empty() {
-                <fieldset>
-                    <legend>{ tr(l, "set.group.other") }</legend>
-                    { for others.iter().map(|k| field(k)) }
-                </fieldset>
-            }
         </div>
     }
 }
@@ -174,15 +108,13 @@ pub fn settings_panel(p: &SettingsProps) -> Html {
 mod tests {
     use wasm_bindgen_test::*;
 
-    /// Every documented config key is in exactly one settings group, and has a Korean
-    /// explanation in the text table.
+    /// Every group has a title in the text table and at least one key.
     #[wasm_bindgen_test]
-    fn every_key_is_grouped_and_explained() {
-        for doc in crate::sim::scenario::config_key_docs() {
-            let n = super::GROUPS.iter().filter(|(_, keys)| keys.contains(&doc.key)).count();
-            assert_eq!(n, 1, "{} is in {n} groups", doc.key);
-            let key = format!("doc.{}", doc.key);
-            assert!(crate::ui::i18n::TABLE.iter().any(|(k, _, _)| *k == key), "no text for {key}");
+    fn every_group_is_titled_and_used() {
+        for group in crate::sim::scenario::Group::ALL {
+            let title = super::group_title(group);
+            assert!(crate::ui::i18n::TABLE.iter().any(|(k, _, _)| *k == title), "no text for {title}");
+            assert!(crate::sim::scenario::config_keys().iter().any(|k| k.group == group), "{title} is empty");
         }
     }
 }
