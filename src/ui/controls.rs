@@ -8,9 +8,9 @@ use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use super::i18n::Lang;
-use super::playground::{Ctl, Snap};
-use super::state::{Action as Ui, State};
-use super::text::{kind_name, tr, trf};
+use super::logic::state::{Action as Ui, State};
+use super::logic::text::{kind_name, tr, trf};
+use super::run::{Ctl, Snap};
 use crate::sim::command::Action;
 use crate::sim::config::ReadMode;
 use crate::sim::domain::Kind;
@@ -67,7 +67,7 @@ pub fn fire_panel(p: &PanelProps) -> Html {
             <button type="button" class={classes!("ev", super::topology::kind_class(Some(k)), (!allowed).then_some("unlikely"))}
                 data-testid={format!("fire-{}", k.as_str())} {onclick}
                 title={if allowed { String::new() } else { tr(l, "fire.refused_hint").to_string() }}>
-                <span class="code" aria-hidden="true">{ super::text::kind_code(k) }</span>{ kind_name(l, k) }
+                <span class="code" aria-hidden="true">{ super::logic::text::kind_code(k) }</span>{ kind_name(l, k) }
             </button>
         }
     });
@@ -126,7 +126,7 @@ pub fn fire_panel(p: &PanelProps) -> Html {
             <label class="row">
                 <span>{ tr(l, "fire.delivery") }</span>
                 <select onchange={on_choose} data-testid="delivery-select">
-                    <option value="new" selected={chosen.is_none()}>{ trf(l, "fire.new", &[("x", &super::playground::new_delivery_name(&v.delivery_names))]) }</option>
+                    <option value="new" selected={chosen.is_none()}>{ trf(l, "fire.new", &[("x", &super::run::new_delivery_name(&v.delivery_names))]) }</option>
                     { for recent.iter().map(|&d| {
                         let name = v.delivery_names.get(d as usize).cloned().unwrap_or_default();
                         let st = v.app_rows.iter().find(|r| r.delivery == d).and_then(|r| r.status).map(|k| kind_name(l, k)).unwrap_or("");

@@ -8,9 +8,9 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use super::i18n::Lang;
-use super::playground::{Ctl, Snap};
-use super::state::{Action as Ui, State};
-use super::text::{kind_code, kind_name, tr, trf};
+use super::logic::state::{Action as Ui, State};
+use super::logic::text::{kind_code, kind_name, tr, trf};
+use super::run::{Ctl, Snap};
 use crate::sim::domain::Kind;
 use crate::sim::engine::Role;
 use crate::sim::history::{DeliveryId, EventId, NodeId};

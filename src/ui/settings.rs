@@ -5,8 +5,8 @@
 use yew::prelude::*;
 
 use super::i18n::Lang;
-use super::playground::{Ctl, Snap};
-use super::text::{tr, tr_dyn};
+use super::logic::text::{tr, tr_dyn};
+use super::run::{Ctl, Snap};
 use crate::sim::scenario::{config_key_docs, KeyDoc};
 use serde_json::Value;
 

@@ -13,10 +13,9 @@ use gloo::timers::callback::Timeout;
 use serde_json::Value;
 use yew::prelude::*;
 
-use super::guide::{anomaly_name, fmt_measure, ANOMALIES};
 use super::i18n::Lang;
-use crate::sim::engine::MS;
-use crate::sim::lessons::{self, Outcome};
+use super::logic::outcome::{anomaly_name, config_value_text, fmt_measure, value_text, ANOMALIES};
+use crate::sim::lessons::{self, Outcome, Sliced};
 use crate::sim::scenario::{Condition, Scenario};
 use crate::sim::Sim;
 
@@ -47,13 +46,6 @@ fn label(l: Lang, key: &str) -> &'static str {
     super::i18n::lookup(LABELS, l, key)
 }
 
-fn value_text(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
-    }
-}
-
 #[derive(Properties, PartialEq)]
 pub struct SplitProps {
     pub lang: Lang,
@@ -78,33 +70,25 @@ fn now_ms() -> f64 {
 /// Wall time one slice of the headless runs may take before the page gets a turn, ms.
 const SLICE_MS: f64 = 40.0;
 
-/// One headless run in progress, exactly as [`lessons::run`] does it (the consumer lag sampled
-/// every [`lessons::LAG_SAMPLE_MS`]), but in slices, so a long shared scenario never freezes the
-/// page.
+/// One headless run in progress, exactly as [`lessons::run`] does it, but stopping between
+/// slices at a wall-time deadline, so a long shared scenario never freezes the page.
 struct Job {
     sim: Sim,
-    t_ms: u64,
-    lag_max: u64,
+    sliced: Sliced,
 }
 
 impl Job {
     fn new(s: Scenario) -> Job {
-        Job { sim: Sim::new(s), t_ms: 0, lag_max: 0 }
+        Job { sim: Sim::new(s), sliced: Sliced::default() }
     }
 
     /// Runs until done or `deadline` (performance.now, ms); true when done.
     fn work(&mut self, deadline: f64) -> bool {
-        let until = self.sim.scenario.until_ms;
-        while self.t_ms < until {
-            self.t_ms = (self.t_ms + lessons::LAG_SAMPLE_MS).min(until);
-            self.sim.run_until(self.t_ms * MS);
-            self.lag_max = self.lag_max.max(self.sim.consumer_lag_total());
-            if now_ms() > deadline {
-                return false;
-            }
-        }
-        self.sim.run_to_end();
-        true
+        self.sliced.run(&mut self.sim, || now_ms() <= deadline)
+    }
+
+    fn outcome(&self) -> Outcome {
+        lessons::outcome(&self.sim, self.sliced.lag_max)
     }
 }
 
@@ -125,13 +109,12 @@ fn step_pair(pair: Rc<RefCell<Pair>>, progress: UseStateSetter<u32>, runs: UseSt
     let p2 = pair.clone();
     let mut p = pair.borrow_mut();
     if done {
-        let base = lessons::outcome(&p.jobs[0].sim, p.jobs[0].lag_max);
-        let variant = lessons::outcome(&p.jobs[1].sim, p.jobs[1].lag_max);
+        let (base, variant) = (p.jobs[0].outcome(), p.jobs[1].outcome());
         runs.set(Some(Runs { base: Rc::new(base), variant: Rc::new(variant), took_ms: now_ms() - p.t0 }));
         p.timer = None;
     } else {
-        let total: u64 = p.jobs.iter().map(|j| j.sim.scenario.until_ms.max(1)).sum();
-        let at: u64 = p.jobs.iter().map(|j| j.t_ms).sum();
+        let (at, total) =
+            p.jobs.iter().map(|j| Sliced::progress(&j.sim)).fold((0, 0), |(a, t), (x, u)| (a + x, t + u.max(1)));
         progress.set((at * 100 / total) as u32);
         p.timer = Some(Timeout::new(0, move || step_pair(p2, progress, runs)));
     }
@@ -186,8 +169,7 @@ pub fn split_view(p: &SplitProps) -> Html {
     // What differs: each compare key, as written → variant.
     let base_cfg = serde_json::to_value(&sc.config).unwrap_or(Value::Null);
     let diff = compare.set.iter().map(|(k, v)| {
-        let was =
-            k.split('.').try_fold(&base_cfg, |acc, part| acc.get(part)).map(value_text).unwrap_or_else(|| "–".into());
+        let was = config_value_text(&base_cfg, k);
         html! { <li><code>{ k.clone() }</code>{ ": " }<b>{ was }</b>{ " → " }<b>{ value_text(v) }</b></li> }
     });
     let close = {

@@ -13,9 +13,9 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use super::i18n::Lang;
-use super::playground::{Ctl, Motion, Snap};
-use super::state::{Action as Ui, Pick, State};
-use super::text::{kind_short, tr, trf};
+use super::logic::state::{Action as Ui, Pick, State};
+use super::logic::text::{kind_short, tr, trf};
+use super::run::{Ctl, Motion, Snap};
 use crate::sim::command::{Action, CrashPoint};
 use crate::sim::domain::Kind;
 use crate::sim::engine::{DropWhy, NoticeKind, Role};
@@ -193,7 +193,7 @@ impl Layout {
             }
         }
         bottoms.push(last_y + v.servers.len() as f64 * 30.0);
-        bottoms.push(node.get(0).map(|r| r.y + r.h + 8.0).unwrap_or(0.0));
+        bottoms.push(node.first().map(|r| r.y + r.h + 8.0).unwrap_or(0.0));
         bottoms.push(relays_y);
         let h = bottoms.into_iter().fold(0.0, f64::max) + 6.0;
         let dash = v.dashboard.map(|_| Rect { x: COL_LAST.0, y: TOP, w: COL_LAST.1, h: HEAD + 3.0 * LINE + 4.0 });
@@ -759,7 +759,7 @@ fn boxes(p: &BoxesProps) -> Html {
                                 if off >= rep.hw {
                                     cell(&mut fade_cells);
                                 }
-                                letters.push_str(kind.map(super::text::kind_code).unwrap_or("·"));
+                                letters.push_str(kind.map(super::logic::text::kind_code).unwrap_or("·"));
                                 let _ = write!(letter_x, "{:.1} ", cx + CELL_W / 2.0 - 0.75);
                             }
                             None => cell(&mut cell_paths[7]),
@@ -877,7 +877,7 @@ fn boxes(p: &BoxesProps) -> Html {
         for (k, kind) in Kind::ALL.iter().enumerate() {
             let cx = x + 4.0 + (k % 2) as f64 * 40.0;
             let cy = y + HEAD + 8.0 + (k / 2) as f64 * LINE;
-            lines.push(txt(cx, cy, "sub", format!("{} {}", super::text::kind_code(*kind), counts[k])));
+            lines.push(txt(cx, cy, "sub", format!("{} {}", super::logic::text::kind_code(*kind), counts[k])));
         }
         boxes.push(html! {
             <g class="store" role="img" aria-label={trf(l, "dash.aria", &[("n", &tracked.to_string())])}>
@@ -1175,7 +1175,7 @@ fn legend(p: &LegendProps) -> Html {
     };
     html! {
         <ul class="legend" aria-label={tr(l, "legend.label")} data-testid="legend">
-            { for Kind::ALL.iter().map(|k| item(Some(*k), format!("{} {}", super::text::kind_code(*k), super::text::kind_name(l, *k)), kind_class(Some(*k)))) }
+            { for Kind::ALL.iter().map(|k| item(Some(*k), format!("{} {}", super::logic::text::kind_code(*k), super::logic::text::kind_name(l, *k)), kind_class(Some(*k)))) }
             { item(None, tr(l, "legend.other").to_string(), "kx") }
             <li><span class="lg-mark drop">{ "✕" }</span>{ tr(l, "legend.drop") }</li>
             <li><span class="lg-mark dup">{ "◌" }</span>{ tr(l, "legend.dup") }</li>
