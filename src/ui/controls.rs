@@ -64,7 +64,7 @@ pub fn fire_panel(p: &PanelProps) -> Html {
         let onclick = Callback::from(move |_| ctl.fire(chosen, k));
         let allowed = crate::sim::domain::allowed(status, k) || chosen.is_none() && k == Kind::Created;
         html! {
-            <button type="button" class={classes!("ev", super::topology::kind_class(Some(k)), (!allowed).then_some("unlikely"))}
+            <button type="button" class={classes!("ev", super::logic::text::kind_class(Some(k)), (!allowed).then_some("unlikely"))}
                 data-testid={format!("fire-{}", k.as_str())} {onclick}
                 title={if allowed { String::new() } else { tr(l, "fire.refused_hint").to_string() }}>
                 <span class="code" aria-hidden="true">{ super::logic::text::kind_code(k) }</span>{ kind_name(l, k) }

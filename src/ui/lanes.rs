@@ -128,7 +128,7 @@ pub fn delivery_view(p: &LanesProps) -> Html {
             });
             html! { <>
                 { gap.unwrap_or_default() }
-                <span class={classes!("chip", super::topology::kind_class(Some(c.kind)), (!c.applied).then_some("skipped"),
+                <span class={classes!("chip", super::logic::text::kind_class(Some(c.kind)), (!c.applied).then_some("skipped"),
                     c.reordered.then_some("reordered"), c.duplicate.then_some("duplicate"), hl.contains(&c.event).then_some("hl"))}
                     title={title.clone()} aria-label={title} role="img">
                     <span class="k">{ kind_code(c.kind) }</span><span class="s">{ c.seq }</span>

@@ -6,6 +6,7 @@
 //! topology draws everything.
 
 pub mod engine;
+pub mod layout;
 pub mod outcome;
 pub mod state;
 pub mod text;

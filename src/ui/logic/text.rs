@@ -41,6 +41,19 @@ pub fn kind_code(k: Kind) -> &'static str {
     }
 }
 
+/// CSS class of a kind's colour (`kx`: a message of no delivery kind).
+pub fn kind_class(kind: Option<Kind>) -> &'static str {
+    match kind {
+        Some(Kind::Created) => "k0",
+        Some(Kind::RiderAssigned) => "k1",
+        Some(Kind::PickupReadyRequested) => "k2",
+        Some(Kind::PickedUp) => "k3",
+        Some(Kind::Delivered) => "k4",
+        Some(Kind::Cancelled) => "k5",
+        None => "kx",
+    }
+}
+
 /// The event's full name.
 pub fn kind_name(l: Lang, k: Kind) -> &'static str {
     match k {
