@@ -2,9 +2,10 @@
 //! (`cargo test`), like the model. The components in `ui/` only draw what these compute.
 //!
 //! `state` is the UI reducer, `engine` the run the page drives, `text` the look-up helpers over
-//! `i18n`, `outcome` the names and formats of a finished run's measures, `layout` where the
+//! `i18n`, `controls` what the fire and faults tabs send, `outcome` the names and formats of a finished run's measures, `layout` where the
 //! topology draws everything.
 
+pub mod controls;
 pub mod engine;
 pub mod layout;
 pub mod outcome;

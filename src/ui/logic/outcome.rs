@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use crate::sim::lessons::Outcome;
-use crate::sim::scenario::Condition;
+use crate::sim::scenario::{Condition, Expect};
 use crate::ui::i18n::Lang;
 
 /// The anomaly keys of the report, in the checker's order.
@@ -40,6 +40,20 @@ pub fn fmt_measure(x: f64) -> String {
     } else {
         format!("{x:.1}")
     }
+}
+
+/// The rows of the side-by-side comparison: every anomaly, then the other measures the lesson's
+/// claim names (either side, in order, once); `converged` has a row of its own.
+pub fn measure_names(expect: Option<&Expect>) -> Vec<String> {
+    let mut names: Vec<String> = ANOMALIES.iter().map(|s| s.to_string()).collect();
+    if let Some(e) = expect {
+        for n in e.base.keys().chain(e.variant.keys()) {
+            if n != "converged" && !names.contains(n) {
+                names.push(n.clone());
+            }
+        }
+    }
+    names
 }
 
 /// A config value as the comparison prints it (strings without quotes).
@@ -123,6 +137,26 @@ mod tests {
             }
         }
         assert_eq!(anomaly_name(Lang::En, "nope"), "?");
+    }
+
+    /// The comparison lists every anomaly first, then each claimed measure once.
+    #[test]
+    fn measure_names_add_claimed_measures_once() {
+        assert_eq!(measure_names(None), ANOMALIES.map(String::from).to_vec());
+        let s = crate::sim::builtin::get("outbox-vs-dual-write").expect("built in");
+        let e = s.expect.as_ref().expect("a lesson with a claim");
+        let names = measure_names(Some(e));
+        assert_eq!(names[..ANOMALIES.len()], ANOMALIES.map(String::from));
+        let extra: Vec<&String> = e
+            .base
+            .keys()
+            .chain(e.variant.keys())
+            .filter(|n| *n != "converged" && !ANOMALIES.contains(&n.as_str()))
+            .collect();
+        for n in &extra {
+            assert_eq!(names.iter().filter(|x| x == n).count(), 1, "{n}");
+        }
+        assert!(!names.iter().any(|n| n == "converged"));
     }
 
     /// Dotted keys reach into nested config; strings lose their quotes.
