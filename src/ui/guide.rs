@@ -141,7 +141,7 @@ fn show_side(ctl: &Ctl, scenario: &Scenario, bounded: bool, step: usize, variant
 /// Writes `&step=` (1-based) into the address bar without reloading.
 fn set_url_step(i: usize) {
     if let (Some(url), Ok(history)) =
-        (super::url_with_param("step", Some(&(i + 1).to_string())), gloo::utils::window().history())
+        (super::url::url_with_param("step", Some(&(i + 1).to_string())), gloo::utils::window().history())
     {
         let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
     }

@@ -109,7 +109,7 @@ fn copy_text(text: &str, done: Callback<bool>) {
 /// Opens `scenario` as a new page (`#s=` link, same language): import goes through the same
 /// path as a shared link, so what a reader imports is what a link would show.
 fn open_scenario(scenario: &Scenario, lang: Lang) {
-    let url = link_for(scenario, lang, super::is_embed());
+    let url = link_for(scenario, lang, super::url::is_embed());
     // When only the hash changes, `route::LinkProblems` loads the page again.
     let _ = gloo::utils::window().location().set_href(&url);
 }

@@ -9,7 +9,8 @@
 //! - `playground.rs` lays out the panels: `toolbar`, `topology/`, `controls` (fire, faults),
 //!   `settings`, `checker`, `lanes` (delivery view), with `keys` (shortcuts);
 //! - `guide` (tour slot), `split` (side-by-side comparison), `links` (share bar), `route` (the
-//!   URL), `tour`, `kafka_panel`, `draft` (inputs), `panic` (the crash panel).
+//!   scenario a URL names), `url` (query parameters), `tour`, `kafka_panel`, `draft` (inputs),
+//!   `panic` (the crash panel).
 
 pub mod i18n;
 pub mod logic;
@@ -38,10 +39,13 @@ web_modules! {
     mod toolbar;
     mod topology;
     pub mod tour;
+    pub mod url;
 }
 
 #[cfg(target_arch = "wasm32")]
 pub use app::App;
+#[cfg(target_arch = "wasm32")]
+pub use url::{initial_lang, is_embed, query_param, url_with_param};
 
 // The lib's unit tests that need a browser run there (`cargo test --target wasm32-unknown-unknown`).
 #[cfg(all(test, target_arch = "wasm32"))]
@@ -52,39 +56,4 @@ wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 pub fn start() {
     panic::install();
     yew::Renderer::<App>::new().render();
-}
-
-#[cfg(target_arch = "wasm32")]
-/// The value of `key` in the page's query string (`?key=value`), percent-decoded.
-pub fn query_param(key: &str) -> Option<String> {
-    let search = web_sys::window()?.location().search().ok()?;
-    web_sys::UrlSearchParams::new_with_str(&search).ok()?.get(key)
-}
-
-#[cfg(target_arch = "wasm32")]
-/// The language to start in: `?lang=ko|en` if given and valid, else the browser's language.
-pub fn initial_lang() -> i18n::Lang {
-    if let Some(lang) = query_param("lang").as_deref().and_then(i18n::Lang::from_code) {
-        return lang;
-    }
-    let tag = web_sys::window().and_then(|w| w.navigator().language()).unwrap_or_default();
-    i18n::Lang::from_browser_tag(&tag)
-}
-
-#[cfg(target_arch = "wasm32")]
-/// True when the page is the compact frame for a blog post (`?embed=1`).
-pub fn is_embed() -> bool {
-    query_param("embed").as_deref() == Some("1")
-}
-
-#[cfg(target_arch = "wasm32")]
-/// The current URL with query `key` set to `value`, or removed when `value` is `None`.
-pub fn url_with_param(key: &str, value: Option<&str>) -> Option<String> {
-    let href = web_sys::window()?.location().href().ok()?;
-    let url = web_sys::Url::new(&href).ok()?;
-    match value {
-        Some(value) => url.search_params().set(key, value),
-        None => url.search_params().delete(key),
-    }
-    Some(url.href())
 }

@@ -205,7 +205,7 @@ fn prefers_reduced_motion() -> bool {
 
 /// Whether the page measures frame times for the benchmark (`?bench=1`).
 fn bench_mode() -> bool {
-    super::query_param("bench").as_deref() == Some("1")
+    super::url::query_param("bench").as_deref() == Some("1")
 }
 
 /// Appends one frame's work time (ms), the messages in flight and the frame's kind to

@@ -7,7 +7,7 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
-use super::{member_box, node_box, pick_handlers, txt};
+use super::draw::{member_box, node_box, pick_handlers, txt};
 use crate::sim::domain::Kind;
 use crate::sim::engine::{NoticeKind, Role};
 use crate::sim::history::{DeliveryId, NodeId};

@@ -2,7 +2,7 @@
 
 use yew::prelude::*;
 
-use super::status_text;
+use super::draw::status_text;
 use crate::sim::command::{Action, CrashPoint};
 use crate::sim::engine::Role;
 use crate::sim::history::NodeId;
