@@ -4,5 +4,6 @@
 
 pub mod sim;
 
-#[cfg(target_arch = "wasm32")]
+/// The page. Its pure logic (`ui::logic`, `ui::i18n`) compiles everywhere; the Yew components
+/// only for wasm32.
 pub mod ui;

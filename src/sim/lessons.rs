@@ -55,15 +55,49 @@ impl Outcome {
 /// one `run_to_end`).
 pub fn run(scenario: &Scenario) -> Outcome {
     let mut sim = Sim::new(scenario.clone());
-    let mut lag_max = 0u64;
-    let mut t = 0;
-    while t < scenario.until_ms {
-        t = (t + LAG_SAMPLE_MS).min(scenario.until_ms);
-        sim.run_until(t * MS);
-        lag_max = lag_max.max(sim.consumer_lag_total());
+    let mut sliced = Sliced::default();
+    sliced.run(&mut sim, || true);
+    outcome(&sim, sliced.lag_max)
+}
+
+/// The one sliced run loop: a run advanced [`LAG_SAMPLE_MS`] of virtual time at a time (never
+/// past its end), sampling the total consumer lag after each slice. A caller that must give the
+/// page a turn (the browser) stops between slices and goes on later with the same `Sliced`;
+/// slicing never changes the run (the trace hash equals one `run_to_end`'s).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Sliced {
+    /// The highest total consumer lag seen after a slice.
+    pub lag_max: u64,
+}
+
+impl Sliced {
+    /// Runs one slice; true once the run has finished.
+    pub fn slice(&mut self, sim: &mut Sim) -> bool {
+        if !sim.finished() {
+            let t = sim.now() + LAG_SAMPLE_MS * MS;
+            sim.run_until(t);
+            self.lag_max = self.lag_max.max(sim.consumer_lag_total());
+        }
+        sim.finished()
     }
-    sim.run_to_end();
-    outcome(&sim, lag_max)
+
+    /// How far a run is: (virtual ms reached, ms it runs to), for a progress line.
+    pub fn progress(sim: &Sim) -> (u64, u64) {
+        (sim.now() / MS, sim.scenario().until_ms)
+    }
+
+    /// Runs slices until the run has finished (true) or `go_on()`, asked after each slice, says
+    /// stop (false).
+    pub fn run(&mut self, sim: &mut Sim, mut go_on: impl FnMut() -> bool) -> bool {
+        loop {
+            if self.slice(sim) {
+                return true;
+            }
+            if !go_on() {
+                return false;
+            }
+        }
+    }
 }
 
 /// The measures of a finished run; `consumer_lag_max` is the caller's sample.
@@ -175,5 +209,27 @@ mod tests {
         whole.run_to_end();
         let o = run(&s);
         assert_eq!(o.report.trace_hash, whole.trace_hash());
+    }
+
+    /// A sliced run stopped after every slice and resumed (as the page does between frames) is
+    /// the same run with the same lag samples as one that never stops; each slice moves the clock
+    /// by exactly one sample step until the end.
+    #[test]
+    fn interrupted_sliced_run_is_the_same_run() {
+        let mut s = crate::sim::builtin::get("playground").expect("built-in");
+        s.until_ms = 1_250;
+        let whole = run(&s);
+        let mut sim = Sim::new(s.clone());
+        let mut sliced = Sliced::default();
+        let mut slices = 0;
+        while !sliced.run(&mut sim, || false) {
+            slices += 1;
+            assert_eq!(sim.now(), slices * LAG_SAMPLE_MS * MS);
+        }
+        assert_eq!(slices, 12, "1250 ms is 12 whole slices and a last short one");
+        assert_eq!(sim.now(), 1_250 * MS);
+        assert_eq!(sim.trace_hash(), whole.report.trace_hash);
+        assert_eq!(sliced.lag_max as f64, whole.get("consumer_lag_max").expect("sampled"));
+        assert!(sliced.slice(&mut sim), "a finished run stays finished");
     }
 }

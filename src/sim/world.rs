@@ -588,6 +588,12 @@ impl Sim {
         &self.commands
     }
 
+    /// Messages lost recently (cut links, random drops, crashed receivers), oldest first: the
+    /// page fades them out where they were lost.
+    pub fn recent_drops(&self) -> impl Iterator<Item = &super::net::Dropped> {
+        self.dropped.items.iter()
+    }
+
     /// `app`'s row of a delivery: (status, version).
     pub fn app_row(&self, delivery: DeliveryId) -> Option<(Kind, u32)> {
         self.app().row(delivery)

@@ -7,8 +7,8 @@ use super::i18n::{t, Lang};
 /// The whole page. Reads `?lang=` and `?embed=1` once, on mount.
 #[function_component(App)]
 pub fn app() -> Html {
-    let lang = use_state(super::initial_lang);
-    let embed = *use_memo((), |_| super::is_embed());
+    let lang = use_state(super::url::initial_lang);
+    let embed = *use_memo((), |_| super::url::is_embed());
     // The scenario the link asks for (or the default, with the link's problems), read once.
     let route = use_memo((), |_| super::route::current());
     let l = *lang;
@@ -28,7 +28,7 @@ pub fn app() -> Html {
                 lang.set(target);
                 // A chosen language stays in the URL, so a shared link opens in it.
                 if let (Some(url), Ok(history)) =
-                    (super::url_with_param("lang", Some(target.code())), gloo::utils::window().history())
+                    (super::url::url_with_param("lang", Some(target.code())), gloo::utils::window().history())
                 {
                     let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
                 }
@@ -64,7 +64,7 @@ pub fn app() -> Html {
             </main>
             if embed {
                 <a class="open-full" target="_blank" rel="noopener"
-                    href={super::url_with_param("embed", None).unwrap_or_else(|| "./".into())}>
+                    href={super::url::url_with_param("embed", None).unwrap_or_else(|| "./".into())}>
                     { t(l, "embed.open_full") }
                 </a>
             }
@@ -78,7 +78,7 @@ pub fn app() -> Html {
 #[hook]
 fn use_debug_panic_from_url() {
     use_effect_with((), |_| {
-        if cfg!(debug_assertions) && super::query_param("debug_panic").as_deref() == Some("1") {
+        if cfg!(debug_assertions) && super::url::query_param("debug_panic").as_deref() == Some("1") {
             panic!("debug panic requested by ?debug_panic=1");
         }
     });

@@ -7,9 +7,9 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use super::i18n::Lang;
-use super::playground::{Ctl, Snap};
-use super::state::{Action as Ui, Highlight, State};
-use super::text::{kind_name, tr, trf};
+use super::run::{Ctl, Snap};
+use super::logic::state::{Action as Ui, Highlight, State};
+use super::logic::text::{kind_name, tr, trf};
 use crate::sim::checker::Witnesses;
 use crate::sim::engine::NoticeKind;
 use crate::sim::history::DeliveryId;
@@ -68,13 +68,13 @@ pub fn checker_panel(p: &CheckerProps) -> Html {
         // `lost` counts, while the run goes on, events still on their way: amber, not red.
         let state = if n == 0 { "zero" } else if good { "good" } else if key == "lost" { "pending" } else { "bad" };
         let title = format!("an.{key}");
-        let what = super::text::tr_dyn(l, &format!("{title}.what"), "");
+        let what = super::logic::text::tr_dyn(l, &format!("{title}.what"), "");
         html! {
             <li class={classes!("anomaly", state, (chosen == Some(key)).then_some("chosen"))} data-testid={format!("anomaly-{key}")} data-count={n.to_string()}>
                 <button type="button" {onclick} disabled={n == 0 && key != "lost"} title={what}
-                    aria-label={format!("{}: {n}. {}", super::text::tr_dyn(l, &title, key), what)}>
+                    aria-label={format!("{}: {n}. {}", super::logic::text::tr_dyn(l, &title, key), what)}>
                     <span class="count">{ n }</span>
-                    <span class="text"><span class="name">{ super::text::tr_dyn(l, &title, key) }
+                    <span class="text"><span class="name">{ super::logic::text::tr_dyn(l, &title, key) }
                         { if n > 0 && !good && key != "lost" { " ⚠" } else if n > 0 && good { " ✓" } else { "" } }</span>{ " " }
                     <span class="what">{ what }</span></span>
                 </button>

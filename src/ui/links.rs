@@ -14,7 +14,7 @@ use yew::prelude::*;
 
 use super::i18n::Lang;
 use super::kafka_panel::KafkaPanel;
-use super::playground::{Ctl, Engine};
+use super::run::{Ctl, Engine};
 use crate::sim::engine::MS;
 use crate::sim::scenario::{parse_scenario, to_json, Scenario, UNTIL_MS_MAX};
 use crate::sim::share;
@@ -109,7 +109,7 @@ fn copy_text(text: &str, done: Callback<bool>) {
 /// Opens `scenario` as a new page (`#s=` link, same language): import goes through the same
 /// path as a shared link, so what a reader imports is what a link would show.
 fn open_scenario(scenario: &Scenario, lang: Lang) {
-    let url = link_for(scenario, lang, super::is_embed());
+    let url = link_for(scenario, lang, super::url::is_embed());
     // When only the hash changes, `route::LinkProblems` loads the page again.
     let _ = gloo::utils::window().location().set_href(&url);
 }
@@ -196,46 +196,6 @@ pub fn share_bar(p: &ShareBarProps) -> Html {
             }
         })
     };
-    let export = {
-        let ctl = ctl.clone();
-        Callback::from(move |_: MouseEvent| {
-            let s = current_scenario(&ctl.engine());
-            let _ = download(&format!("{}.json", s.id), "application/json", to_json(&s).as_bytes());
-        })
-    };
-    let history = {
-        let ctl = ctl.clone();
-        Callback::from(move |_: MouseEvent| {
-            let mut buf = Vec::new();
-            let name = {
-                let e = ctl.engine();
-                let _ = crate::sim::history::write_jsonl(e.sim.history(), e.sim.names(), &mut buf);
-                format!("{}-history.jsonl", e.base.id)
-            };
-            let _ = download(&name, "application/x-ndjson", &buf);
-        })
-    };
-    let import = {
-        let error = error.clone();
-        Callback::from(move |e: Event| {
-            let Some(input) = e.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) else { return };
-            let Some(file) = input.files().and_then(|f| f.get(0)) else { return };
-            let (error, error2) = (error.clone(), error.clone());
-            let ok = Closure::<dyn FnMut(JsValue)>::new(move |v: JsValue| {
-                let text = v.as_string().unwrap_or_default();
-                match parse_scenario(&text) {
-                    Ok(s) => open_scenario(&s, l),
-                    Err(e) => error.set(Some(("import_bad", e.to_string()))),
-                }
-            });
-            let fail =
-                Closure::<dyn FnMut(JsValue)>::new(move |_: JsValue| error2.set(Some(("import_read", String::new()))));
-            let _ = file.text().then2(&ok, &fail);
-            ok.forget();
-            fail.forget();
-            input.set_value("");
-        })
-    };
     let open_kafka = {
         let (kafka, open) = (kafka.clone(), open.clone());
         Callback::from(move |_: MouseEvent| {
@@ -247,75 +207,139 @@ pub fn share_bar(p: &ShareBarProps) -> Html {
         let kafka = kafka.clone();
         Callback::from(move |_: MouseEvent| kafka.set(false))
     };
-
-    let embed_code = {
-        let url = if link.is_empty() { String::new() } else { link.replacen("?lang=", "?embed=1&lang=", 1) };
-        format!(
-            "<iframe src=\"{url}\" title=\"Consistency Lab\" width=\"100%\" height=\"500\" style=\"border:1px solid #ddd;border-radius:10px\" loading=\"lazy\"></iframe>"
-        )
-    };
     let menu = if *open {
-        html! {
-            <div class="share-menu" role="dialog" aria-label={label(l, "open")} data-testid="share-menu">
-                <label class="share-field">
-                    <input type="text" readonly=true value={(*link).clone()} data-testid="share-url"
-                        onfocus={Callback::from(|e: FocusEvent| {
-                            if let Some(i) = e.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) { i.select(); }
-                        })} />
-                </label>
-                <div class="share-row">
-                    <button type="button" class="primary" data-testid="copy-link" onclick={copy}>{ label(l, "copy") }</button>
-                    { match *copied {
-                        Copy::Idle => Html::default(),
-                        Copy::Done => html! { <span class="share-note ok" data-testid="copy-done" role="status">{ label(l, "copied") }</span> },
-                        Copy::Failed => html! { <span class="share-note" data-testid="copy-failed" role="status">{ label(l, "copy_failed") }</span> },
-                    } }
-                </div>
-                <p class="muted small">{ label(l, "link_hint") }</p>
-                <details>
-                    <summary>{ label(l, "embed") }</summary>
-                    <textarea readonly=true rows="4" data-testid="embed-code" value={embed_code} />
-                </details>
-                <hr />
-                <button type="button" data-testid="export-json" onclick={export}>{ label(l, "export") }</button>
-                <label class="share-import">
-                    <span>{ label(l, "import") }</span>
-                    <input type="file" accept=".json,application/json" data-testid="import-json" onchange={import} />
-                </label>
-                if let Some((key, detail)) = &*error {
-                    <div class="share-error" role="alert" data-testid="import-error">
-                        <strong>{ label(l, key) }</strong>
-                        if !detail.is_empty() { <code>{ detail.clone() }</code> }
-                    </div>
-                }
-                <button type="button" data-testid="download-history" onclick={history}>{ label(l, "history") }</button>
-            </div>
-        }
+        let actions = MenuActions { copy, export: export_json(&ctl), history: download_history(&ctl), import: import_file(&error, l) };
+        share_menu(l, &link, &copied, &error, actions)
     } else {
         Html::default()
     };
-    let kafka_view = if *kafka {
-        let cfg = Rc::new(ctl.engine().sim.config().clone());
-        html! {
-            <div class="split-overlay" data-testid="kafka-overlay" role="dialog" aria-modal="true" aria-label={label(l, "kafka")}>
-                <div class="split-box">
-                    <div class="split-head">
-                        <span></span>
-                        <button type="button" class="split-close" aria-label={label(l, "close")} data-testid="kafka-close" onclick={close_kafka}>{ "×" }</button>
-                    </div>
-                    <KafkaPanel lang={l} config={cfg} />
-                </div>
-            </div>
-        }
-    } else {
-        Html::default()
-    };
+    let kafka_view = if *kafka { kafka_overlay(l, &ctl, close_kafka) } else { Html::default() };
     html! {
         <div class="share" data-testid="share">
             <button type="button" data-testid="share-open" aria-expanded={open.to_string()} onclick={toggle}>{ label(l, "open") }</button>
             <button type="button" data-testid="kafka-open" title={label(l, "kafka")} onclick={open_kafka}>{ label(l, "kafka_short") }</button>
             { menu }
             { kafka_view }
+        </div>
+    }
+}
+
+/// "Export JSON": downloads the run as a scenario file.
+fn export_json(ctl: &Ctl) -> Callback<MouseEvent> {
+    let ctl = ctl.clone();
+    Callback::from(move |_: MouseEvent| {
+        let s = current_scenario(&ctl.engine());
+        let _ = download(&format!("{}.json", s.id), "application/json", to_json(&s).as_bytes());
+    })
+}
+
+/// "Download history": the run's history as JSON lines.
+fn download_history(ctl: &Ctl) -> Callback<MouseEvent> {
+    let ctl = ctl.clone();
+    Callback::from(move |_: MouseEvent| {
+        let mut buf = Vec::new();
+        let name = {
+            let e = ctl.engine();
+            let _ = crate::sim::history::write_jsonl(e.sim.history(), e.sim.names(), &mut buf);
+            format!("{}-history.jsonl", e.base.id)
+        };
+        let _ = download(&name, "application/x-ndjson", &buf);
+    })
+}
+
+/// "Import JSON": opens the chosen scenario file, or says why it cannot.
+fn import_file(error: &UseStateHandle<Option<(&'static str, String)>>, l: Lang) -> Callback<Event> {
+    let error = error.clone();
+    Callback::from(move |e: Event| {
+        let Some(input) = e.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) else { return };
+        let Some(file) = input.files().and_then(|f| f.get(0)) else { return };
+        let (error, error2) = (error.clone(), error.clone());
+        let ok = Closure::<dyn FnMut(JsValue)>::new(move |v: JsValue| {
+            let text = v.as_string().unwrap_or_default();
+            match parse_scenario(&text) {
+                Ok(s) => open_scenario(&s, l),
+                Err(e) => error.set(Some(("import_bad", e.to_string()))),
+            }
+        });
+        let fail = Closure::<dyn FnMut(JsValue)>::new(move |_: JsValue| error2.set(Some(("import_read", String::new()))));
+        let _ = file.text().then2(&ok, &fail);
+        ok.forget();
+        fail.forget();
+        input.set_value("");
+    })
+}
+
+/// The share menu's buttons.
+struct MenuActions {
+    copy: Callback<MouseEvent>,
+    export: Callback<MouseEvent>,
+    history: Callback<MouseEvent>,
+    import: Callback<Event>,
+}
+
+/// The `<iframe>` code that embeds the page at `link` in its compact frame.
+fn embed_code(link: &str) -> String {
+    let url = if link.is_empty() { String::new() } else { link.replacen("?lang=", "?embed=1&lang=", 1) };
+    format!(
+        "<iframe src=\"{url}\" title=\"Consistency Lab\" width=\"100%\" height=\"500\" style=\"border:1px solid #ddd;border-radius:10px\" loading=\"lazy\"></iframe>"
+    )
+}
+
+/// The share menu: the link and its copy button, the embed code, export / import, the history.
+fn share_menu(l: Lang, link: &str, copied: &Copy, error: &Option<(&'static str, String)>, a: MenuActions) -> Html {
+    let select_all = Callback::from(|e: FocusEvent| {
+        if let Some(i) = e.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) {
+            i.select();
+        }
+    });
+    let note = match copied {
+        Copy::Idle => Html::default(),
+        Copy::Done => html! { <span class="share-note ok" data-testid="copy-done" role="status">{ label(l, "copied") }</span> },
+        Copy::Failed => html! { <span class="share-note" data-testid="copy-failed" role="status">{ label(l, "copy_failed") }</span> },
+    };
+    html! {
+        <div class="share-menu" role="dialog" aria-label={label(l, "open")} data-testid="share-menu">
+            <label class="share-field">
+                <input type="text" readonly=true value={link.to_string()} data-testid="share-url" onfocus={select_all} />
+            </label>
+            <div class="share-row">
+                <button type="button" class="primary" data-testid="copy-link" onclick={a.copy}>{ label(l, "copy") }</button>
+                { note }
+            </div>
+            <p class="muted small">{ label(l, "link_hint") }</p>
+            <details>
+                <summary>{ label(l, "embed") }</summary>
+                <textarea readonly=true rows="4" data-testid="embed-code" value={embed_code(link)} />
+            </details>
+            <hr />
+            <button type="button" data-testid="export-json" onclick={a.export}>{ label(l, "export") }</button>
+            <label class="share-import">
+                <span>{ label(l, "import") }</span>
+                <input type="file" accept=".json,application/json" data-testid="import-json" onchange={a.import} />
+            </label>
+            if let Some((key, detail)) = error {
+                <div class="share-error" role="alert" data-testid="import-error">
+                    <strong>{ label(l, key) }</strong>
+                    if !detail.is_empty() { <code>{ detail.clone() }</code> }
+                </div>
+            }
+            <button type="button" data-testid="download-history" onclick={a.history}>{ label(l, "history") }</button>
+        </div>
+    }
+}
+
+/// The Kafka settings overlay over the current config.
+fn kafka_overlay(l: Lang, ctl: &Ctl, close: Callback<MouseEvent>) -> Html {
+    let cfg = Rc::new(ctl.engine().sim.config().clone());
+    html! {
+        <div class="split-overlay" data-testid="kafka-overlay" role="dialog" aria-modal="true" aria-label={label(l, "kafka")}>
+            <div class="split-box">
+                <div class="split-head">
+                    <span></span>
+                    <button type="button" class="split-close" aria-label={label(l, "close")} data-testid="kafka-close" onclick={close}>{ "×" }</button>
+                </div>
+                <KafkaPanel lang={l} config={cfg} />
+            </div>
         </div>
     }
 }

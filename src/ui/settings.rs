@@ -5,8 +5,8 @@
 use yew::prelude::*;
 
 use super::i18n::Lang;
-use super::playground::{Ctl, Snap};
-use super::text::tr;
+use super::run::{Ctl, Snap};
+use super::logic::text::tr;
 use crate::sim::scenario::{config_keys, Accepts, ConfigKey, Group};
 use serde_json::Value;
 

@@ -13,11 +13,10 @@ use gloo::timers::callback::Timeout;
 use serde_json::Value;
 use yew::prelude::*;
 
-use super::guide::{anomaly_name, fmt_measure, ANOMALIES};
 use super::i18n::Lang;
-use crate::sim::engine::MS;
-use crate::sim::lessons::{self, Outcome};
-use crate::sim::scenario::{Condition, Scenario};
+use super::logic::outcome::{anomaly_name, config_value_text, fmt_measure, measure_names, value_text, ANOMALIES};
+use crate::sim::lessons::{self, Outcome, Sliced};
+use crate::sim::scenario::{Condition, Expect, Scenario};
 use crate::sim::Sim;
 
 const LABELS: &[(&str, &str, &str)] = &[
@@ -47,13 +46,6 @@ fn label(l: Lang, key: &str) -> &'static str {
     super::i18n::lookup(LABELS, l, key)
 }
 
-fn value_text(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
-    }
-}
-
 #[derive(Properties, PartialEq)]
 pub struct SplitProps {
     pub lang: Lang,
@@ -78,33 +70,25 @@ fn now_ms() -> f64 {
 /// Wall time one slice of the headless runs may take before the page gets a turn, ms.
 const SLICE_MS: f64 = 40.0;
 
-/// One headless run in progress, exactly as [`lessons::run`] does it (the consumer lag sampled
-/// every [`lessons::LAG_SAMPLE_MS`]), but in slices, so a long shared scenario never freezes the
-/// page.
+/// One headless run in progress, exactly as [`lessons::run`] does it, but stopping between
+/// slices at a wall-time deadline, so a long shared scenario never freezes the page.
 struct Job {
     sim: Sim,
-    t_ms: u64,
-    lag_max: u64,
+    sliced: Sliced,
 }
 
 impl Job {
     fn new(s: Scenario) -> Job {
-        Job { sim: Sim::new(s), t_ms: 0, lag_max: 0 }
+        Job { sim: Sim::new(s), sliced: Sliced::default() }
     }
 
     /// Runs until done or `deadline` (performance.now, ms); true when done.
     fn work(&mut self, deadline: f64) -> bool {
-        let until = self.sim.scenario().until_ms;
-        while self.t_ms < until {
-            self.t_ms = (self.t_ms + lessons::LAG_SAMPLE_MS).min(until);
-            self.sim.run_until(self.t_ms * MS);
-            self.lag_max = self.lag_max.max(self.sim.consumer_lag_total());
-            if now_ms() > deadline {
-                return false;
-            }
-        }
-        self.sim.run_to_end();
-        true
+        self.sliced.run(&mut self.sim, || now_ms() <= deadline)
+    }
+
+    fn outcome(&self) -> Outcome {
+        lessons::outcome(&self.sim, self.sliced.lag_max)
     }
 }
 
@@ -125,37 +109,43 @@ fn step_pair(pair: Rc<RefCell<Pair>>, progress: UseStateSetter<u32>, runs: UseSt
     let p2 = pair.clone();
     let mut p = pair.borrow_mut();
     if done {
-        let base = lessons::outcome(&p.jobs[0].sim, p.jobs[0].lag_max);
-        let variant = lessons::outcome(&p.jobs[1].sim, p.jobs[1].lag_max);
+        let (base, variant) = (p.jobs[0].outcome(), p.jobs[1].outcome());
         runs.set(Some(Runs { base: Rc::new(base), variant: Rc::new(variant), took_ms: now_ms() - p.t0 }));
         p.timer = None;
     } else {
-        let total: u64 = p.jobs.iter().map(|j| j.sim.scenario().until_ms.max(1)).sum();
-        let at: u64 = p.jobs.iter().map(|j| j.t_ms).sum();
+        let (at, total) =
+            p.jobs.iter().map(|j| Sliced::progress(&j.sim)).fold((0, 0), |(a, t), (x, u)| (a + x, t + u.max(1)));
         progress.set((at * 100 / total) as u32);
         p.timer = Some(Timeout::new(0, move || step_pair(p2, progress, runs)));
     }
 }
 
-/// The comparison overlay.
-#[function_component(SplitView)]
-pub fn split_view(p: &SplitProps) -> Html {
-    let runs = use_state(|| None::<Runs>);
-    let progress = use_state(|| 0u32);
-    super::links::use_escape(p.on_close.clone());
-    // Keyboard users land in the dialog (Escape or the close button leave it).
-    let close_ref = use_node_ref();
+/// Focuses the returned element once mounted: keyboard users land in the dialog (Escape or the
+/// close button leave it).
+#[hook]
+fn use_focus_on_mount() -> NodeRef {
+    let node = use_node_ref();
     {
-        let close_ref = close_ref.clone();
+        let node = node.clone();
         use_effect_with((), move |_| {
-            if let Some(el) = close_ref.cast::<web_sys::HtmlElement>() {
+            if let Some(el) = node.cast::<web_sys::HtmlElement>() {
                 let _ = el.focus();
             }
         });
     }
+    node
+}
+
+/// Runs the scenario and its variant headless, a slice per timer turn, after the overlay has
+/// painted; returns their outcomes once both finished, and the progress in % meanwhile. Closing
+/// the overlay stops the runs.
+#[hook]
+fn use_pair_runs(scenario: Rc<Scenario>) -> (Option<Runs>, u32) {
+    let runs = use_state(|| None::<Runs>);
+    let progress = use_state(|| 0u32);
     {
-        let (runs, progress, scenario) = (runs.setter(), progress.setter(), p.scenario.clone());
-        use_effect_with(p.scenario.id.clone(), move |_| {
+        let (runs, progress) = (runs.setter(), progress.setter());
+        use_effect_with(scenario.id.clone(), move |_| {
             let pair = lessons::variant(&scenario).map(|v| {
                 Rc::new(RefCell::new(Pair {
                     jobs: [Job::new((*scenario).clone()), Job::new(v)],
@@ -168,7 +158,7 @@ pub fn split_view(p: &SplitProps) -> Html {
                 let p2 = pair.clone();
                 pair.borrow_mut().timer = Some(Timeout::new(30, move || step_pair(p2, progress, runs)));
             }
-            // Closing the overlay stops the runs (the pending timer is dropped with the pair).
+            // The pending timer is dropped with the pair.
             move || {
                 if let Some(pair) = pair {
                     pair.borrow_mut().timer = None;
@@ -176,134 +166,33 @@ pub fn split_view(p: &SplitProps) -> Html {
             }
         });
     }
+    ((*runs).clone(), *progress)
+}
+
+/// The comparison overlay.
+#[function_component(SplitView)]
+pub fn split_view(p: &SplitProps) -> Html {
+    super::links::use_escape(p.on_close.clone());
+    let close_ref = use_focus_on_mount();
+    let (runs, progress) = use_pair_runs(p.scenario.clone());
     let l = p.lang;
     let sc = &p.scenario;
     let Some(compare) = sc.compare.as_ref() else { return Html::default() };
-    let vtitle = match l {
-        Lang::Ko => compare.title.ko.clone(),
-        Lang::En => compare.title.en.clone(),
-    };
     // What differs: each compare key, as written → variant.
     let base_cfg = serde_json::to_value(&sc.config).unwrap_or(Value::Null);
     let diff = compare.set.iter().map(|(k, v)| {
-        let was =
-            k.split('.').try_fold(&base_cfg, |acc, part| acc.get(part)).map(value_text).unwrap_or_else(|| "–".into());
+        let was = config_value_text(&base_cfg, k);
         html! { <li><code>{ k.clone() }</code>{ ": " }<b>{ was }</b>{ " → " }<b>{ value_text(v) }</b></li> }
     });
     let close = {
         let cb = p.on_close.clone();
         Callback::from(move |_: MouseEvent| cb.emit(()))
     };
-    let open = |v: bool| {
-        let cb = p.on_open.clone();
-        Callback::from(move |_: MouseEvent| cb.emit(v))
-    };
-    let body = match &*runs {
+    let body = match &runs {
         None => {
-            html! { <p class="split-running" data-testid="split-running">{ format!("{} {}%", label(l, "running"), *progress) }</p> }
+            html! { <p class="split-running" data-testid="split-running">{ format!("{} {}%", label(l, "running"), progress) }</p> }
         }
-        Some(r) => {
-            let expect = sc.expect.as_ref();
-            // Rows: every anomaly, then the measures the lesson's claim names, then convergence.
-            let mut names: Vec<String> = ANOMALIES.iter().map(|s| s.to_string()).collect();
-            if let Some(e) = expect {
-                for n in e.base.keys().chain(e.variant.keys()) {
-                    if n != "converged" && !names.contains(n) {
-                        names.push(n.clone());
-                    }
-                }
-            }
-            let cond_of = |variant: bool, name: &str| {
-                expect.and_then(|e| if variant { e.variant.get(name) } else { e.base.get(name) })
-            };
-            let cell = |variant: bool, name: &str| {
-                let o = if variant { &r.variant } else { &r.base };
-                let x = o.get(name);
-                let verdict = match (cond_of(variant, name), x) {
-                    (Some(Condition::Bounds(b)), Some(x)) => Some(b.holds(x)),
-                    (Some(_), None) => Some(false),
-                    _ => None,
-                };
-                let class = classes!(
-                    ANOMALIES.contains(&name).then_some(if x.unwrap_or(0.0) > 0.0 { "bad" } else { "zero" }),
-                    verdict.map(|ok| if ok { "claim-ok" } else { "claim-off" })
-                );
-                let side = if variant { "variant" } else { "base" };
-                html! {
-                    <td class={class} data-testid={format!("split-{side}-{name}")} data-value={x.map(fmt_measure).unwrap_or_default()}>
-                        { x.map(fmt_measure).unwrap_or_else(|| "–".into()) }
-                        if let Some(Condition::Bounds(_)) = cond_of(variant, name) {
-                            <span class="split-cond">{ format!("{} {}", label(l, "expected"), cond_of(variant, name).map(|c| c.to_string()).unwrap_or_default()) }</span>
-                        }
-                    </td>
-                }
-            };
-            let rows = names.iter().map(|n| {
-                let shown = if ANOMALIES.contains(&n.as_str()) {
-                    html! { anomaly_name(l, n) }
-                } else {
-                    html! { <code>{ n.clone() }</code> }
-                };
-                let differs = r.base.get(n) != r.variant.get(n);
-                html! {
-                    <tr class={classes!(differs.then_some("differs"))}>
-                        <th scope="row">{ shown }</th>{ cell(false, n) }{ cell(true, n) }
-                    </tr>
-                }
-            });
-            let conv = |o: &Outcome, side: &str| {
-                html! {
-                    <td class={classes!(if o.converged { "zero" } else { "bad" })} data-testid={format!("split-{side}-converged")}
-                        data-value={o.converged.to_string()}>
-                        { label(l, if o.converged { "yes" } else { "no" }) }
-                    </td>
-                }
-            };
-            let claim = |variant: bool| {
-                let Some(e) = expect else { return Html::default() };
-                let side = if variant { &e.variant } else { &e.base };
-                if side.is_empty() {
-                    return Html::default();
-                }
-                let o = if variant { &r.variant } else { &r.base };
-                let ok = lessons::failures(side, o).is_empty();
-                html! {
-                    <td class={if ok { "claim-ok" } else { "claim-off" }} data-testid={format!("split-{}-claim", if variant { "variant" } else { "base" })}
-                        data-ok={ok.to_string()}>{ label(l, if ok { "claim_ok" } else { "claim_off" }) }</td>
-                }
-            };
-            html! {
-                <>
-                <table class="split-table" data-testid="split-table">
-                    <thead><tr>
-                        <th>{ label(l, "measure") }</th>
-                        <th data-testid="split-base-title">{ label(l, "base") }</th>
-                        <th data-testid="split-variant-title">{ format!("{}: {}", label(l, "variant"), vtitle) }</th>
-                    </tr></thead>
-                    <tbody>
-                        { for rows }
-                        <tr class={classes!((r.base.converged != r.variant.converged).then_some("differs"))}>
-                            <th scope="row">{ label(l, "converged") }</th>{ conv(&r.base, "base") }{ conv(&r.variant, "variant") }
-                        </tr>
-                        <tr>
-                            <th scope="row">{ label(l, "hash") }</th>
-                            <td><code data-testid="split-base-hash">{ r.base.report.trace_hash.clone() }</code></td>
-                            <td><code data-testid="split-variant-hash">{ r.variant.report.trace_hash.clone() }</code></td>
-                        </tr>
-                        if expect.is_some() {
-                            <tr><th scope="row"></th>{ claim(false) }{ claim(true) }</tr>
-                        }
-                        <tr class="split-open-row">
-                            <th scope="row"></th>
-                            <td><button type="button" data-testid="split-open-base" onclick={open(false)}>{ label(l, "open") }</button></td>
-                            <td><button type="button" class="primary" data-testid="split-open-variant" onclick={open(true)}>{ label(l, "open") }</button></td>
-                        </tr>
-                    </tbody>
-                </table>
-                <p class="muted small">{ label(l, "took").replace("{ms}", &format!("{:.0}", r.took_ms)) }</p>
-                </>
-            }
-        }
+        Some(r) => results(l, sc, r, &p.on_open),
     };
     html! {
         <div class="split-overlay" data-testid="split" role="dialog" aria-modal="true" aria-label={label(l, "title")}>
@@ -316,6 +205,126 @@ pub fn split_view(p: &SplitProps) -> Html {
                 { body }
             </div>
         </div>
+    }
+}
+
+/// Which side of the comparison.
+fn side_name(variant: bool) -> &'static str {
+    if variant {
+        "variant"
+    } else {
+        "base"
+    }
+}
+
+/// Both outcomes side by side: every anomaly and the measures the lesson's claim names,
+/// convergence, the trace hashes, the claim's verdicts and the "open live" buttons.
+fn results(l: Lang, sc: &Scenario, r: &Runs, on_open: &Callback<bool>) -> Html {
+    let expect = sc.expect.as_ref();
+    let vtitle = sc.compare.as_ref().map(|c| match l {
+        Lang::Ko => c.title.ko.clone(),
+        Lang::En => c.title.en.clone(),
+    });
+    let rows = measure_names(expect).into_iter().map(|n| measure_row(l, expect, r, &n));
+    let open = |v: bool| {
+        let cb = on_open.clone();
+        Callback::from(move |_: MouseEvent| cb.emit(v))
+    };
+    html! {
+        <>
+        <table class="split-table" data-testid="split-table">
+            <thead><tr>
+                <th>{ label(l, "measure") }</th>
+                <th data-testid="split-base-title">{ label(l, "base") }</th>
+                <th data-testid="split-variant-title">{ format!("{}: {}", label(l, "variant"), vtitle.unwrap_or_default()) }</th>
+            </tr></thead>
+            <tbody>
+                { for rows }
+                <tr class={classes!((r.base.converged != r.variant.converged).then_some("differs"))}>
+                    <th scope="row">{ label(l, "converged") }</th>{ converged_cell(l, &r.base, false) }{ converged_cell(l, &r.variant, true) }
+                </tr>
+                <tr>
+                    <th scope="row">{ label(l, "hash") }</th>
+                    <td><code data-testid="split-base-hash">{ r.base.report.trace_hash.clone() }</code></td>
+                    <td><code data-testid="split-variant-hash">{ r.variant.report.trace_hash.clone() }</code></td>
+                </tr>
+                if let Some(e) = expect {
+                    <tr><th scope="row"></th>{ claim_cell(l, e, r, false) }{ claim_cell(l, e, r, true) }</tr>
+                }
+                <tr class="split-open-row">
+                    <th scope="row"></th>
+                    <td><button type="button" data-testid="split-open-base" onclick={open(false)}>{ label(l, "open") }</button></td>
+                    <td><button type="button" class="primary" data-testid="split-open-variant" onclick={open(true)}>{ label(l, "open") }</button></td>
+                </tr>
+            </tbody>
+        </table>
+        <p class="muted small">{ label(l, "took").replace("{ms}", &format!("{:.0}", r.took_ms)) }</p>
+        </>
+    }
+}
+
+/// One measure's row: its name and both sides' values, marked when they differ.
+fn measure_row(l: Lang, expect: Option<&Expect>, r: &Runs, n: &str) -> Html {
+    let shown = if ANOMALIES.contains(&n) {
+        html! { anomaly_name(l, n) }
+    } else {
+        html! { <code>{ n.to_string() }</code> }
+    };
+    let differs = r.base.get(n) != r.variant.get(n);
+    html! {
+        <tr class={classes!(differs.then_some("differs"))}>
+            <th scope="row">{ shown }</th>{ measure_cell(l, expect, r, false, n) }{ measure_cell(l, expect, r, true, n) }
+        </tr>
+    }
+}
+
+/// One side's value of a measure: anomalies marked bad or zero, and the lesson's condition (and
+/// whether it holds) where it names one.
+fn measure_cell(l: Lang, expect: Option<&Expect>, r: &Runs, variant: bool, name: &str) -> Html {
+    let cond = expect.and_then(|e| if variant { e.variant.get(name) } else { e.base.get(name) });
+    let o = if variant { &r.variant } else { &r.base };
+    let x = o.get(name);
+    let verdict = match (cond, x) {
+        (Some(Condition::Bounds(b)), Some(x)) => Some(b.holds(x)),
+        (Some(_), None) => Some(false),
+        _ => None,
+    };
+    let class = classes!(
+        ANOMALIES.contains(&name).then_some(if x.unwrap_or(0.0) > 0.0 { "bad" } else { "zero" }),
+        verdict.map(|ok| if ok { "claim-ok" } else { "claim-off" })
+    );
+    let side = side_name(variant);
+    html! {
+        <td class={class} data-testid={format!("split-{side}-{name}")} data-value={x.map(fmt_measure).unwrap_or_default()}>
+            { x.map(fmt_measure).unwrap_or_else(|| "–".into()) }
+            if let Some(Condition::Bounds(_)) = cond {
+                <span class="split-cond">{ format!("{} {}", label(l, "expected"), cond.map(|c| c.to_string()).unwrap_or_default()) }</span>
+            }
+        </td>
+    }
+}
+
+/// Whether one side's replicas converged.
+fn converged_cell(l: Lang, o: &Outcome, variant: bool) -> Html {
+    html! {
+        <td class={classes!(if o.converged { "zero" } else { "bad" })} data-testid={format!("split-{}-converged", side_name(variant))}
+            data-value={o.converged.to_string()}>
+            { label(l, if o.converged { "yes" } else { "no" }) }
+        </td>
+    }
+}
+
+/// Whether one side's run holds what the lesson claims of it (empty if it claims nothing).
+fn claim_cell(l: Lang, e: &Expect, r: &Runs, variant: bool) -> Html {
+    let side = if variant { &e.variant } else { &e.base };
+    if side.is_empty() {
+        return Html::default();
+    }
+    let o = if variant { &r.variant } else { &r.base };
+    let ok = lessons::failures(side, o).is_empty();
+    html! {
+        <td class={if ok { "claim-ok" } else { "claim-off" }} data-testid={format!("split-{}-claim", side_name(variant))}
+            data-ok={ok.to_string()}>{ label(l, if ok { "claim_ok" } else { "claim_off" }) }</td>
     }
 }
 

@@ -6,9 +6,10 @@ use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use super::i18n::Lang;
-use super::playground::{random_seed, speed_text, Ctl, Motion};
-use super::state::{Action as Ui, State, SPEED_STEPS};
-use super::text::{tr, trf};
+use super::logic::state::speed_text;
+use super::logic::state::{Action as Ui, State, SPEED_STEPS};
+use super::logic::text::{tr, trf};
+use super::run::{random_seed, Ctl, Motion};
 
 #[derive(Properties, PartialEq)]
 pub struct ToolbarProps {

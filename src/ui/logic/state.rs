@@ -1,10 +1,7 @@
 //! The playground's UI state (not the simulation's): a pure `State` and an `Action` enum with a
 //! reducer, as in Yew's `function_todomvc`. The `Sim` itself lives apart, in a `RefCell`, and is
-//! never diffed by Yew.
-
-use std::rc::Rc;
-
-use yew::prelude::*;
+//! never diffed by Yew. No Yew here: the page wraps [`State::reduce`] in `impl Reducible`
+//! (`ui/run.rs`), so the reducer is tested natively.
 
 use crate::sim::history::{DeliveryId, EventId, NodeId};
 
@@ -35,6 +32,11 @@ pub fn speed_label(speed: f64) -> String {
     } else {
         format!("{speed:.3}×")
     }
+}
+
+/// The speed of a slider position as the page prints it.
+pub fn speed_text(pos: u32) -> String {
+    speed_label(speed_of(pos))
 }
 
 /// Which tab of the side panel is open.
@@ -129,11 +131,10 @@ pub enum Action {
     NewRun,
 }
 
-impl Reducible for State {
-    type Action = Action;
-
-    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
-        let mut s = (*self).clone();
+impl State {
+    /// The state after `action` (the reducer).
+    pub fn reduce(&self, action: Action) -> State {
+        let mut s = self.clone();
         match action {
             Action::TogglePlay => s.playing = !s.playing,
             Action::SetPlaying(p) => s.playing = p,
@@ -170,22 +171,17 @@ impl Reducible for State {
                 s.toast = None;
             }
         }
-        Rc::new(s)
+        s
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use wasm_bindgen_test::*;
-
-    // The lib's unit tests run in the browser (`cargo test --target wasm32-unknown-unknown`):
-    // `ui` is wasm-only. Configured once for the whole lib test binary.
-    wasm_bindgen_test_configure!(run_in_browser);
 
     /// The slider's ends are the advertised range (0.01×–100×, logarithmic) and the default is
     /// 0.02×.
-    #[wasm_bindgen_test]
+    #[test]
     fn speed_scale_is_logarithmic() {
         assert!((speed_of(0) - 0.01).abs() < 1e-9);
         assert!((speed_of(SPEED_STEPS) - 100.0).abs() < 1e-6);
@@ -193,14 +189,54 @@ mod tests {
         assert!((speed_of(SPEED_DEFAULT_POS) - 0.02).abs() < 0.001);
         assert_eq!(speed_label(100.0), "100×");
         assert_eq!(speed_label(0.02), "0.020×");
+        assert_eq!(speed_label(1.0), "1.0×");
+        assert_eq!(speed_label(0.5), "0.50×");
     }
 
     /// A new run clears selections that named ids of the old run.
-    #[wasm_bindgen_test]
+    #[test]
     fn new_run_clears_picks() {
-        let s = Rc::new(State { delivery: Some(3), pick: Some(Pick::Node(1)), ..State::default() });
+        let s =
+            State { delivery: Some(3), pick: Some(Pick::Node(1)), toast: Some(("k", "x".into())), ..State::default() };
         let s = s.reduce(Action::NewRun);
         assert_eq!(s.delivery, None);
         assert_eq!(s.pick, None);
+        assert_eq!(s.toast, None);
+    }
+
+    /// Faster and Slower move the slider by one key step and stop at its ends.
+    #[test]
+    fn speed_keys_step_and_clamp() {
+        let s = State::default().reduce(Action::Faster);
+        assert_eq!(s.speed_pos, SPEED_DEFAULT_POS + SPEED_KEY_STEP);
+        let s = State { speed_pos: SPEED_STEPS - 1, ..State::default() }.reduce(Action::Faster);
+        assert_eq!(s.speed_pos, SPEED_STEPS);
+        let s = State { speed_pos: 3, ..State::default() }.reduce(Action::Slower);
+        assert_eq!(s.speed_pos, 0);
+        assert_eq!(State::default().reduce(Action::SetSpeedPos(9999)).speed_pos, SPEED_STEPS);
+    }
+
+    /// Choosing another delivery drops a highlight of a different one; highlighting chooses its
+    /// delivery.
+    #[test]
+    fn highlight_follows_the_chosen_delivery() {
+        let h = Highlight { anomaly: "lost", delivery: 2, events: vec![1] };
+        let s = State::default().reduce(Action::SetHighlight(Some(h.clone())));
+        assert_eq!(s.delivery, Some(2));
+        assert_eq!(s.reduce(Action::ChooseDelivery(Some(2))).highlight, Some(h));
+        assert_eq!(s.reduce(Action::ChooseDelivery(Some(5))).highlight, None);
+    }
+
+    /// Traffic rates are kept within 1..=2000 deliveries a second; toggles toggle.
+    #[test]
+    fn traffic_rate_is_clamped_and_toggles_flip() {
+        assert_eq!(State::default().reduce(Action::SetTrafficRate(0)).traffic_rate, 1);
+        assert_eq!(State::default().reduce(Action::SetTrafficRate(5000)).traffic_rate, 2000);
+        let s = State::default();
+        assert_eq!(s.reduce(Action::TogglePlay).playing, !s.playing);
+        let help = s.reduce(Action::ToggleHelp).reduce(Action::Pick(Some(Pick::Link(1, 2))));
+        assert!(help.help_open);
+        let closed = help.reduce(Action::CloseOverlays);
+        assert!(!closed.help_open && closed.pick.is_none());
     }
 }

@@ -1,0 +1,152 @@
+//! What the fire and faults tabs send: the deliveries offered, the read a mode stands for, the
+//! network command of a slider and the node groups of the one-click partitions.
+
+use crate::sim::command::Action;
+use crate::sim::config::ReadMode;
+use crate::sim::engine::Role;
+use crate::sim::history::DeliveryId;
+
+/// Most deliveries the fire tab offers besides a new one.
+const RECENT: usize = 40;
+
+/// The deliveries to choose from, newest first: the [`RECENT`] most recent of `count`, and the
+/// chosen one first if it is older.
+pub fn recent_deliveries(count: usize, chosen: Option<DeliveryId>) -> Vec<DeliveryId> {
+    let mut recent: Vec<DeliveryId> = (0..count as DeliveryId).rev().take(RECENT).collect();
+    if let Some(d) = chosen {
+        if !recent.contains(&d) {
+            recent.insert(0, d);
+        }
+    }
+    recent
+}
+
+/// The read mode and pinned replica of the read menu's value (`default`, `one`, `quorum`, `all`
+/// or a replica's name).
+pub fn read_target(value: &str) -> (Option<ReadMode>, Option<String>) {
+    match value {
+        "one" => (Some(ReadMode::One), None),
+        "quorum" => (Some(ReadMode::Quorum), None),
+        "all" => (Some(ReadMode::All), None),
+        m if m.starts_with("db") => (Some(ReadMode::One), Some(m.to_string())),
+        _ => (None, None),
+    }
+}
+
+/// A network setting the faults tab has a slider for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NetKey {
+    Latency,
+    Jitter,
+    Drop,
+    Duplicate,
+}
+
+impl NetKey {
+    /// The key's name (the `net` command's field).
+    pub fn name(self) -> &'static str {
+        match self {
+            NetKey::Latency => "latency_ms",
+            NetKey::Jitter => "jitter_ms",
+            NetKey::Drop => "drop",
+            NetKey::Duplicate => "duplicate",
+        }
+    }
+}
+
+/// The `net` command that sets one setting to `x` (ms for the times, a ratio otherwise).
+pub fn net_action(key: NetKey, x: f64) -> Action {
+    let ms = Some(x as u64);
+    let (latency_ms, jitter_ms, drop, duplicate) = match key {
+        NetKey::Latency => (ms, None, None, None),
+        NetKey::Jitter => (None, ms, None, None),
+        NetKey::Drop => (None, None, Some(x), None),
+        NetKey::Duplicate => (None, None, None, Some(x)),
+    };
+    Action::Net { latency_ms, jitter_ms, drop, duplicate }
+}
+
+fn names_with(nodes: &[(String, Role)], f: impl Fn(Role) -> bool) -> Vec<String> {
+    nodes.iter().filter(|(_, r)| f(*r)).map(|(n, _)| n.clone()).collect()
+}
+
+/// Isolates `leader`: it alone on one side, every other node on the other.
+pub fn isolate_groups(nodes: &[(String, Role)], leader: &str) -> Action {
+    let others = nodes.iter().map(|(n, _)| n.clone()).filter(|n| n != leader).collect();
+    Action::Partition { groups: vec![vec![leader.to_string()], others] }
+}
+
+/// Cuts `app` and the relays off from the brokers.
+pub fn cut_relays_groups(nodes: &[(String, Role)]) -> Action {
+    let mut source = vec!["app".to_string()];
+    source.extend(names_with(nodes, |r| matches!(r, Role::Relay(_))));
+    Action::Partition { groups: vec![source, names_with(nodes, |r| matches!(r, Role::Broker(_)))] }
+}
+
+/// Splits the replicas: the last replica, its consumers and the client cut off from the rest
+/// (None without replicas).
+pub fn split_replicas_groups(nodes: &[(String, Role)]) -> Option<Action> {
+    let last = names_with(nodes, |r| matches!(r, Role::Db(_))).pop()?;
+    let everyone = nodes.iter().map(|(n, _)| n.clone());
+    let mut minority: Vec<String> =
+        everyone.clone().filter(|n| *n == last || n.starts_with(&format!("{last}-c"))).collect();
+    minority.push("client".into());
+    let majority = everyone.filter(|n| !minority.contains(n)).collect();
+    Some(Action::Partition { groups: vec![minority, majority] })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn nodes() -> Vec<(String, Role)> {
+        let s = crate::sim::builtin::get("playground").expect("built in");
+        crate::sim::Sim::new(s).view().nodes.iter().map(|n| (n.name.clone(), n.role)).collect()
+    }
+
+    /// The newest 40 deliveries are offered, newest first, and an older chosen one on top.
+    #[test]
+    fn recent_deliveries_newest_first() {
+        assert_eq!(recent_deliveries(3, None), vec![2, 1, 0]);
+        let r = recent_deliveries(100, Some(5));
+        assert_eq!((r.len(), r[0], r[1]), (41, 5, 99));
+        assert_eq!(recent_deliveries(100, Some(99)).len(), 40);
+    }
+
+    /// Read modes by name, replicas pinned by name, anything else the config's default.
+    #[test]
+    fn read_targets() {
+        assert_eq!(read_target("quorum"), (Some(ReadMode::Quorum), None));
+        assert_eq!(read_target("db2"), (Some(ReadMode::One), Some("db2".into())));
+        assert_eq!(read_target("default"), (None, None));
+    }
+
+    /// A slider sets its own setting only; times are whole ms.
+    #[test]
+    fn net_sliders_set_one_setting() {
+        let Action::Net { latency_ms, jitter_ms, drop, duplicate } = net_action(NetKey::Latency, 12.7) else {
+            panic!()
+        };
+        assert_eq!((latency_ms, jitter_ms, drop, duplicate), (Some(12), None, None, None));
+        let Action::Net { drop, duplicate, .. } = net_action(NetKey::Duplicate, 0.25) else { panic!() };
+        assert_eq!((drop, duplicate), (None, Some(0.25)));
+        assert_eq!(NetKey::Drop.name(), "drop");
+    }
+
+    /// Each one-click partition puts every node on exactly one side.
+    #[test]
+    fn partitions_cover_every_node_once() {
+        let nodes = nodes();
+        for action in [isolate_groups(&nodes, "broker-1"), split_replicas_groups(&nodes).expect("replicas")] {
+            let Action::Partition { groups } = action else { panic!() };
+            let mut all: Vec<&String> = groups.iter().flatten().collect();
+            all.sort();
+            let mut want: Vec<&String> = nodes.iter().map(|(n, _)| n).collect();
+            want.sort();
+            assert_eq!(all, want);
+        }
+        let Action::Partition { groups } = cut_relays_groups(&nodes) else { panic!() };
+        assert_eq!(groups[0][0], "app");
+        assert!(groups[1].iter().all(|n| n.starts_with("broker-")));
+    }
+}
