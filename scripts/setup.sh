@@ -52,6 +52,9 @@ _lab_setup() {
   if ! cargo fmt --version >/dev/null 2>&1; then
     timed "rustup component add rustfmt" rustup component add rustfmt
   fi
+  if ! cargo clippy --version >/dev/null 2>&1; then
+    timed "rustup component add clippy" rustup component add clippy
+  fi
   if ! grep -qx wasm32-unknown-unknown <<<"$(rustup target list --installed 2>/dev/null || true)"; then
     timed "rustup target add wasm32-unknown-unknown" rustup target add wasm32-unknown-unknown
   fi

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # THE test command (CI runs exactly this through .ci/run). Levels, in order:
+#   lint     cargo fmt --check, cargo clippy -D warnings (native and wasm32)
 #   native   cargo test                                  (the simulation, the CLI, the i18n table)
 #   browser  cargo test --target wasm32-unknown-unknown  (tests/web/, headless Chromium)
 #   e2e      release build into dist/, then node --test tests/e2e/ (Playwright + Chromium)
@@ -47,6 +48,10 @@ check() { # check LEVEL PASSED FAILED
 # Formatting first: it is the cheapest check (rustfmt.toml holds the settings).
 echo "[test] cargo fmt --check"
 cargo fmt --check || fail "format: run \`cargo fmt\`"
+
+# Lints, natively and for the page's target (src/ui compiles only for wasm32): warnings fail.
+run clippy cargo clippy --color never --all-targets -- -D warnings
+run clippy-wasm cargo clippy --color never --all-targets --target wasm32-unknown-unknown -- -D warnings
 
 # (a) native
 run native cargo test --color never
