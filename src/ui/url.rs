@@ -17,9 +17,11 @@ pub fn initial_lang() -> Lang {
     Lang::from_browser_tag(&tag)
 }
 
-/// True when the page is the compact frame for a blog post (`?embed=1`).
+/// True when the page is the compact frame for a blog post (`?embed=1`, or `true` or empty, as
+/// the link parser reads it: one rule for the page and the bad-link banner).
 pub fn is_embed() -> bool {
-    query_param("embed").as_deref() == Some("1")
+    let search = web_sys::window().and_then(|w| w.location().search().ok()).unwrap_or_default();
+    crate::sim::share::parse_query(&search, "").embed
 }
 
 /// The current URL with query `key` set to `value`, or removed when `value` is `None`.
