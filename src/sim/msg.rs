@@ -53,6 +53,14 @@ pub enum ProduceError {
     OutOfOrderSequence,
 }
 
+/// A partition's leader as a metadata response gives it: the leader's node (None while the
+/// partition is offline) and its leader epoch, so a client can tell newer metadata from older.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PartLeader {
+    pub leader: Option<NodeId>,
+    pub epoch: u32,
+}
+
 /// A group coordinator's answer to a heartbeat or a join.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Assignment {
@@ -64,12 +72,16 @@ pub struct Assignment {
 /// Everything that crosses a link.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Msg {
-    // --- producers (app, relays) and consumers <-> controller: metadata
-    /// Who leads each partition?
-    MetadataReq,
-    /// Leader (broker node) per partition, None while offline.
+    // --- producers (app, relays) and consumers <-> any broker (`bootstrap.servers`): metadata
+    /// MetadataRequest: who leads each partition? `id` is the client's correlation id.
+    MetadataReq {
+        id: u64,
+    },
+    /// MetadataResponse from the answering broker's metadata cache: per partition, the leader
+    /// (broker node, None while offline) and its leader epoch.
     MetadataResp {
-        leaders: Vec<Option<NodeId>>,
+        id: u64,
+        leaders: Vec<PartLeader>,
     },
 
     // --- producer -> partition leader
@@ -93,7 +105,9 @@ pub enum Msg {
     /// FetchRequest. `replica` is the follower's broker index (None: a consumer, which reads only
     /// up to the high watermark). `last_epoch` is the epoch of the record before `offset`
     /// (KIP-320/KIP-595 divergence check).
+    /// `id` is the fetcher's correlation id, echoed in the response.
     Fetch {
+        id: u64,
         part: PartIdx,
         offset: u64,
         last_epoch: u32,
@@ -103,6 +117,7 @@ pub enum Msg {
     /// FetchResponse: records from `offset`, the leader's high watermark, or a divergence
     /// (truncate to `diverging` first) or not-leader.
     FetchResp {
+        id: u64,
         part: PartIdx,
         offset: u64,
         records: Vec<Record>,
@@ -212,7 +227,7 @@ impl Msg {
     /// A short label for the page's legend and tooltips.
     pub fn label(&self) -> &'static str {
         match self {
-            Msg::MetadataReq => "metadata",
+            Msg::MetadataReq { .. } => "metadata",
             Msg::MetadataResp { .. } => "metadata",
             Msg::Produce { .. } => "produce",
             Msg::ProduceResp { .. } => "produce-ack",
