@@ -17,8 +17,12 @@ const SAFE: &str = r#"{"publish":"outbox","partitioner":"key","idempotent_produc
     "consumer_commit":"after_process"}"#;
 
 fn scenario(id: &str, seed: u64, until_ms: u64, commands: &[String]) -> Scenario {
+    scenario_with(SAFE, id, seed, until_ms, commands)
+}
+
+fn scenario_with(config: &str, id: &str, seed: u64, until_ms: u64, commands: &[String]) -> Scenario {
     let json = format!(
-        r#"{{"id":"{id}","seed":{seed},"until_ms":{until_ms},"config":{SAFE},"commands":[{}]}}"#,
+        r#"{{"id":"{id}","seed":{seed},"until_ms":{until_ms},"config":{config},"commands":[{}]}}"#,
         commands.join(",")
     );
     parse_scenario(&json).unwrap_or_else(|e| panic!("test scenario invalid: {e}\n{json}"))
@@ -71,6 +75,41 @@ fn relay_cut_off_from_controller_keeps_publishing() {
     let published_after_cut =
         sim.history().iter().filter(|rec| rec.t_us > 5_000_000 && matches!(rec.op, Op::Ack { .. })).count();
     assert!(published_after_cut > 50, "the relay kept publishing after the cut: {published_after_cut} acks");
+}
+
+// A consumer cut off from the controller keeps its assignment (the group coordinator lives on
+// `controller` in this model, so its commits fail until the heal) but learns the new leader from
+// the brokers: it keeps applying records during the cut, across a leader lost for good.
+#[test]
+fn consumer_cut_off_from_controller_follows_the_new_leader() {
+    let cut = r#"{"at_ms":1000,"do":"cut","from":"db1-c1","to":"controller"}"#.to_string();
+    let heal = r#"{"at_ms":7000,"do":"heal","from":"db1-c1","to":"controller"}"#.to_string();
+    let sc = scenario("consumer-cut", 4, 16_000, &[traffic(20, 10_000), cut, crash(2_000, "broker-1"), heal]);
+    let (r, sim) = run(&sc);
+    assert_safe_and_converged(&sc, &r);
+    let db1_c1 = sim.names().nodes.iter().position(|n| n == "db1-c1").expect("db1-c1") as u16;
+    let applied_in_cut = sim
+        .history()
+        .iter()
+        .filter(|rec| (4_000_000..7_000_000).contains(&rec.t_us) && rec.node == db1_c1)
+        .filter(|rec| matches!(rec.op, Op::Apply { .. }))
+        .count();
+    assert!(applied_in_cut > 20, "db1-c1 applied {applied_in_cut} records while cut off, after the crash");
+}
+
+// The service's own producer (dual write) follows the new leader too: with the old leader gone
+// for good, its records are acknowledged by the new one well within `delivery.timeout.ms`, so
+// none is given up and every replica converges.
+#[test]
+fn dual_write_producer_follows_the_new_leader() {
+    let config = SAFE.replace(r#""publish":"outbox""#, r#""publish":"dual_write""#);
+    let sc =
+        scenario_with(&config, "dual-write-lost-broker", 2, 16_000, &[traffic(20, 10_000), crash(3_000, "broker-1")]);
+    let (r, sim) = run(&sc);
+    assert_safe_and_converged(&sc, &r);
+    let acked_late =
+        sim.history().iter().filter(|rec| rec.t_us > 6_000_000 && matches!(rec.op, Op::Ack { .. })).count();
+    assert!(acked_late > 50, "the service kept publishing after the crash: {acked_late} acks");
 }
 
 // A leader that never comes back while another broker is briefly paused (so for a moment only

@@ -46,6 +46,8 @@ pub struct MetaClient {
     last_sent: Option<Time>,
     /// Token of the one timer that may act; a timer carrying another token is stale.
     token: u64,
+    /// When that timer fires.
+    deadline: Time,
 }
 
 impl MetaClient {
@@ -77,8 +79,8 @@ impl MetaClient {
         let ready_at = self.last_sent.map_or(0, |t| t + timing::METADATA_RETRY);
         if ctx.now >= ready_at {
             self.send(ctx, wrap);
-        } else {
-            self.arm(ready_at - ctx.now, ctx, wrap);
+        } else if !(ctx.now..=ready_at).contains(&self.deadline) {
+            self.arm(ready_at - ctx.now, ctx, wrap); // unless the live timer fires by then
         }
     }
 
@@ -128,6 +130,7 @@ impl MetaClient {
     /// Sets the one live metadata timer, `after` µs from now; any earlier one goes stale.
     fn arm(&mut self, after: Time, ctx: &mut Ctx, wrap: Wrap) {
         self.token += 1;
+        self.deadline = ctx.now + after;
         ctx.timer(after, wrap(self.token));
     }
 }
