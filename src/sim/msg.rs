@@ -84,6 +84,11 @@ pub enum Msg {
         leaders: Vec<PartLeader>,
     },
 
+    /// What a client sees when it sends a request to a broker whose process is down: the host
+    /// refuses the connection (a TCP reset). Sent by the network on the broker's behalf, for
+    /// client requests only (a paused broker's host still accepts: its clients time out).
+    ConnectionRefused,
+
     // --- producer -> partition leader
     /// ProduceRequest with one record.
     Produce {
@@ -229,6 +234,7 @@ impl Msg {
         match self {
             Msg::MetadataReq { .. } => "metadata",
             Msg::MetadataResp { .. } => "metadata",
+            Msg::ConnectionRefused => "refused",
             Msg::Produce { .. } => "produce",
             Msg::ProduceResp { .. } => "produce-ack",
             Msg::Fetch { replica: Some(_), .. } => "replica-fetch",
@@ -278,6 +284,12 @@ impl Msg {
             Some(Payload::Event { delivery, .. }) => Some(delivery),
             _ => None,
         }
+    }
+
+    /// Whether this is a client's request to a broker (metadata, produce, consumer fetch): a
+    /// crashed broker's host answers it with [`Msg::ConnectionRefused`].
+    pub fn is_client_request(&self) -> bool {
+        matches!(self, Msg::MetadataReq { .. } | Msg::Produce { .. } | Msg::Fetch { replica: None, .. })
     }
 
     /// Whether the message carries data (records, writes, reads) rather than control traffic

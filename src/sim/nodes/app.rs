@@ -277,6 +277,12 @@ impl Node for App {
                     self.outcomes(outs, ctx);
                 }
             }
+            Msg::ConnectionRefused => {
+                if let Some(p) = self.vol.producer.as_mut() {
+                    let outs = p.on_refused(from, ctx);
+                    self.outcomes(outs, ctx);
+                }
+            }
             Msg::DbWriteAck { epoch, chan_seq } => {
                 let Some(ci) = self.vol.chans.iter().position(|c| c.to == from) else { return };
                 let done = self.vol.chans[ci].on_ack(epoch, chan_seq, ctx.now);

@@ -228,6 +228,27 @@ impl Consumer {
         self.fetch(part, ctx);
     }
 
+    /// The connection to `broker` was refused: its fetches in flight failed (the Java client's
+    /// `NetworkClient.processDisconnection` fails the in-flight requests and requests a metadata
+    /// update), so those partitions forget their leader and fetch again once metadata names one.
+    fn on_refused(&mut self, broker: NodeId, ctx: &mut Ctx) {
+        self.vol.meta.on_refused(broker, ctx, &|t| ConsumerTimer::Metadata(t).into());
+        let failed: Vec<PartIdx> = self
+            .vol
+            .fetches
+            .iter_mut()
+            .filter(|(_, f)| f.inflight.is_some_and(|(_, to)| to == broker))
+            .map(|(p, f)| {
+                f.inflight = None;
+                *p
+            })
+            .collect();
+        for p in failed {
+            self.vol.meta.forget(p);
+            self.fetch(p, ctx);
+        }
+    }
+
     /// New metadata: a partition whose leader changed drops the fetch it had in flight to the
     /// old one; every partition without a fetch in flight fetches.
     fn on_metadata(&mut self, id: u64, leaders: &[PartLeader], ctx: &mut Ctx) {
@@ -331,12 +352,13 @@ impl Node for Consumer {
         }
     }
 
-    fn on_message(&mut self, _from: NodeId, msg: Msg, ctx: &mut Ctx) {
+    fn on_message(&mut self, from: NodeId, msg: Msg, ctx: &mut Ctx) {
         match msg {
             Msg::GroupAssign { assignment, .. } if assignment.generation != self.vol.generation => {
                 self.assign(assignment.generation, assignment.partitions, ctx);
             }
             Msg::MetadataResp { id, leaders } => self.on_metadata(id, &leaders, ctx),
+            Msg::ConnectionRefused => self.on_refused(from, ctx),
             Msg::FetchResp { id, part, offset, records, hw, diverging, not_leader } => {
                 let ours = self.vol.fetches.get(&part).and_then(|f| f.inflight).is_some_and(|(want, _)| want == id);
                 if !ours || self.vol.positions.get(&part) != Some(&offset) {
@@ -422,6 +444,7 @@ impl Node for Consumer {
 #[cfg(test)]
 mod tests {
     use super::super::testing::Harness;
+    use super::super::Timer;
     use super::*;
     use crate::sim::config::Config;
     use crate::sim::domain::Kind;
@@ -433,7 +456,9 @@ mod tests {
         h.node = h.topo.consumers[0];
         let mut c = Consumer::of_topology(0, &h.topo, false);
         h.run(|ctx| c.start(ctx));
-        c.vol.meta.leaders = vec![PartLeader { leader: Some(h.topo.brokers[0]), epoch: 1 }; h.topo.parts.len()];
+        let id = h.sent().iter().find_map(|(_, m)| if let Msg::MetadataReq { id } = m { Some(*id) } else { None });
+        let leaders = vec![PartLeader { leader: Some(h.topo.brokers[0]), epoch: 1 }; h.topo.parts.len()];
+        h.run(|ctx| c.on_message(0, Msg::MetadataResp { id: id.expect("asked at start"), leaders }, ctx));
         let assignment = Assignment { generation: 1, partitions: vec![(0, 0)] };
         h.run(|ctx| c.on_message(0, Msg::GroupAssign { group: 0, assignment }, ctx));
         h.clear();
@@ -520,6 +545,40 @@ mod tests {
             .filter_map(|(_, m)| if let Msg::Fetch { offset, .. } = m { Some(*offset) } else { None })
             .collect();
         assert_eq!(fetches.last(), Some(&1));
+    }
+
+    // One fetch in flight per partition: a duplicated answer is dropped (no second fetch loop),
+    // and a timer that was superseded does nothing.
+    #[test]
+    fn duplicated_fetch_answer_is_dropped() {
+        let (mut h, mut c) = member(CommitMode::AfterProcess);
+        let id = in_flight(&c).expect("a fetch in flight");
+        let empty =
+            Msg::FetchResp { id, part: 0, offset: 0, records: vec![], hw: 0, diverging: None, not_leader: false };
+        h.run(|ctx| c.on_message(0, empty.clone(), ctx));
+        h.run(|ctx| c.on_message(0, empty, ctx));
+        assert_eq!(h.timers().len(), 1, "one idle wait, not two");
+        let Timer::Consumer(ConsumerTimer::Fetch(_, live)) = h.timers()[0].1 else { panic!("the fetch timer") };
+        h.run(|ctx| c.on_timer(ConsumerTimer::Fetch(0, live - 1), ctx));
+        assert!(h.sent().is_empty(), "a stale timer sends nothing");
+        h.run(|ctx| c.on_timer(ConsumerTimer::Fetch(0, live), ctx));
+        assert_eq!(h.sent().len(), 1, "the live one fetches again");
+    }
+
+    // A refused connection (the leader's process is down) fails the fetch in flight: the
+    // consumer forgets the leader and asks a broker for metadata instead of waiting it out.
+    #[test]
+    fn refused_connection_refreshes_metadata() {
+        let (mut h, mut c) = member(CommitMode::AfterProcess);
+        let leader = h.topo.brokers[0];
+        h.now = timing::METADATA_RETRY;
+        h.run(|ctx| c.on_message(leader, Msg::ConnectionRefused, ctx));
+        assert_eq!(in_flight(&c), None);
+        assert_eq!(c.vol.meta.leader(0), None);
+        let asked: Vec<NodeId> =
+            h.sent().iter().filter(|(_, m)| matches!(m, Msg::MetadataReq { .. })).map(|(to, _)| *to).collect();
+        assert_eq!(asked.len(), 1);
+        assert!(h.topo.brokers.contains(&asked[0]), "a broker, not the controller");
     }
 
     // The dashboard's store is restored from its changelog when it starts again.

@@ -96,6 +96,18 @@ impl MetaClient {
         self.send(ctx, wrap);
     }
 
+    /// The connection to `broker` (a node) was refused: a request in flight to it failed, and
+    /// the next one goes to another broker after the backoff (`handleServerDisconnect` treats
+    /// it as a failed update).
+    pub fn on_refused(&mut self, broker: NodeId, ctx: &mut Ctx, wrap: Wrap) {
+        let Some((_, b)) = self.inflight else { return };
+        if ctx.topo.brokers[b] == broker {
+            self.inflight = None;
+            self.silent_until[b] = ctx.now + timing::METADATA_MAX_AGE;
+            self.request_update(ctx, wrap);
+        }
+    }
+
     /// A metadata response: merged partition by partition when it is the answer to the request
     /// in flight. Returns whether it was (a stale or duplicated answer returns false).
     pub fn on_response(&mut self, id: u64, leaders: &[PartLeader], ctx: &mut Ctx, wrap: Wrap) -> bool {

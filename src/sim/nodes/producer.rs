@@ -19,6 +19,7 @@ use std::collections::VecDeque;
 use super::metadata::MetaClient;
 use super::{Ctx, Timer};
 use crate::sim::config::{Acks, Config, Partitioner};
+use crate::sim::history::NodeId;
 use crate::sim::msg::{Msg, PartIdx, PartLeader, Payload, ProduceError, Record};
 use crate::sim::time::{timing, Time};
 
@@ -54,6 +55,8 @@ pub struct Pending {
     pub tag: u64,
     pub first_sent: Time,
     pub not_before: Time,
+    /// The broker the last attempt went to.
+    pub sent_to: NodeId,
     pub attempts: u32,
 }
 
@@ -144,6 +147,7 @@ impl Producer {
             first_sent: ctx.now,
             not_before: 0,
             attempts: 0,
+            sent_to: 0,
         });
         self.pump(part, ctx)
     }
@@ -184,6 +188,7 @@ impl Producer {
             pend.req = self.next_req;
             self.next_req += 1;
             pend.attempts += 1;
+            pend.sent_to = leader;
             ctx.send(leader, Msg::Produce { req: pend.req, part, record: pend.record, acks });
             if acks == Acks::Zero {
                 // Fire and forget: no response will come, no retry will happen.
@@ -315,6 +320,34 @@ impl Producer {
                 self.queue[p].push_back(q);
             }
             self.next_seq[p] = self.queue[p].len() as i64;
+        }
+    }
+
+    /// The connection to `broker` was refused: every request in flight to it failed
+    /// (`NetworkClient.processDisconnection`); they are retried after the backoff, once metadata
+    /// names a leader again ("the disconnect may be the result of stale metadata").
+    pub fn on_refused(&mut self, broker: NodeId, ctx: &mut Ctx) -> Vec<Outcome> {
+        let wrap = self.wrap;
+        self.meta.on_refused(broker, ctx, &|t| wrap(ProducerTimer::Metadata(t)));
+        let mut failed = Vec::new();
+        for p in 0..self.inflight.len() {
+            let (gone, kept) = self.inflight[p].drain(..).partition(|x: &Pending| x.sent_to == broker);
+            self.inflight[p] = kept;
+            if !gone.is_empty() {
+                failed.push(p as PartIdx);
+            }
+            for pend in gone {
+                self.requeue(pend, ctx.now);
+            }
+        }
+        for &p in &failed {
+            self.meta.forget(p);
+        }
+        if failed.is_empty() {
+            Vec::new()
+        } else {
+            self.ask_metadata(ctx);
+            self.pump_all(ctx)
         }
     }
 

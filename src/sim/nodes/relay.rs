@@ -203,7 +203,7 @@ impl Node for Relay {
         }
     }
 
-    fn on_message(&mut self, _from: NodeId, msg: Msg, ctx: &mut Ctx) {
+    fn on_message(&mut self, from: NodeId, msg: Msg, ctx: &mut Ctx) {
         match msg {
             Msg::BinlogBatch { from, entries, .. } => self.on_batch(from, entries, ctx),
             Msg::ProduceResp { req, part, result, .. } => {
@@ -213,6 +213,10 @@ impl Node for Relay {
             }
             Msg::MetadataResp { id, leaders } => {
                 let outs = self.vol.producer.as_mut().map(|p| p.on_metadata(id, &leaders, ctx)).unwrap_or_default();
+                self.outcomes(outs, ctx);
+            }
+            Msg::ConnectionRefused => {
+                let outs = self.vol.producer.as_mut().map(|p| p.on_refused(from, ctx)).unwrap_or_default();
                 self.outcomes(outs, ctx);
             }
             _ => {}
