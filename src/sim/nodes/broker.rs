@@ -483,7 +483,6 @@ impl Broker {
             Some(l) if l == me => {
                 if !(same_epoch && st.role == PartRole::Leader) {
                     st.role = PartRole::Leader;
-                    let leo = self.durable.logs[p].leo();
                     for b in 0..st.follower_leo.len() {
                         st.follower_leo[b] = 0;
                         st.caught_up_at[b] = ctx.now;
@@ -491,7 +490,6 @@ impl Broker {
                     }
                     st.waiting.clear();
                     st.isr_change_inflight = false;
-                    let _ = leo;
                 }
                 self.advance_hw(part, ctx);
             }
@@ -671,7 +669,7 @@ impl Node for Broker {
                     st.epoch = st.epoch.max(epoch); // metadata only: not a replica here
                 }
             }
-            Msg::AlterIsrResp { part, epoch, isr, ok, version } => {
+            Msg::AlterIsrResp { part, epoch, isr, version, .. } => {
                 let st = &mut self.vol.parts[part as usize];
                 if st.epoch == epoch && st.role == PartRole::Leader {
                     st.isr_change_inflight = false;
@@ -680,7 +678,6 @@ impl Node for Broker {
                         st.meta_version = version;
                         st.isr = isr;
                     }
-                    let _ = ok;
                     self.advance_hw(part, ctx);
                 }
             }
