@@ -53,6 +53,14 @@ pub enum ProduceError {
     OutOfOrderSequence,
 }
 
+/// A partition's leader as a metadata response gives it: the leader's node (None while the
+/// partition is offline) and its leader epoch, so a client can tell newer metadata from older.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PartLeader {
+    pub leader: Option<NodeId>,
+    pub epoch: u32,
+}
+
 /// A group coordinator's answer to a heartbeat or a join.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Assignment {
@@ -64,13 +72,22 @@ pub struct Assignment {
 /// Everything that crosses a link.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Msg {
-    // --- producers (app, relays) and consumers <-> controller: metadata
-    /// Who leads each partition?
-    MetadataReq,
-    /// Leader (broker node) per partition, None while offline.
-    MetadataResp {
-        leaders: Vec<Option<NodeId>>,
+    // --- producers (app, relays) and consumers <-> any broker (`bootstrap.servers`): metadata
+    /// MetadataRequest: who leads each partition? `id` is the client's correlation id.
+    MetadataReq {
+        id: u64,
     },
+    /// MetadataResponse from the answering broker's metadata cache: per partition, the leader
+    /// (broker node, None while offline) and its leader epoch.
+    MetadataResp {
+        id: u64,
+        leaders: Vec<PartLeader>,
+    },
+
+    /// What a client sees when it sends a request to a broker whose process is down: the host
+    /// refuses the connection (a TCP reset). Sent by the network on the broker's behalf, for
+    /// client requests only (a paused broker's host still accepts: its clients time out).
+    ConnectionRefused,
 
     // --- producer -> partition leader
     /// ProduceRequest with one record.
@@ -93,7 +110,9 @@ pub enum Msg {
     /// FetchRequest. `replica` is the follower's broker index (None: a consumer, which reads only
     /// up to the high watermark). `last_epoch` is the epoch of the record before `offset`
     /// (KIP-320/KIP-595 divergence check).
+    /// `id` is the fetcher's correlation id, echoed in the response.
     Fetch {
+        id: u64,
         part: PartIdx,
         offset: u64,
         last_epoch: u32,
@@ -103,6 +122,7 @@ pub enum Msg {
     /// FetchResponse: records from `offset`, the leader's high watermark, or a divergence
     /// (truncate to `diverging` first) or not-leader.
     FetchResp {
+        id: u64,
         part: PartIdx,
         offset: u64,
         records: Vec<Record>,
@@ -212,8 +232,9 @@ impl Msg {
     /// A short label for the page's legend and tooltips.
     pub fn label(&self) -> &'static str {
         match self {
-            Msg::MetadataReq => "metadata",
+            Msg::MetadataReq { .. } => "metadata",
             Msg::MetadataResp { .. } => "metadata",
+            Msg::ConnectionRefused => "refused",
             Msg::Produce { .. } => "produce",
             Msg::ProduceResp { .. } => "produce-ack",
             Msg::Fetch { replica: Some(_), .. } => "replica-fetch",
@@ -263,6 +284,12 @@ impl Msg {
             Some(Payload::Event { delivery, .. }) => Some(delivery),
             _ => None,
         }
+    }
+
+    /// Whether this is a client's request to a broker (metadata, produce, consumer fetch): a
+    /// crashed broker's host answers it with [`Msg::ConnectionRefused`].
+    pub fn is_client_request(&self) -> bool {
+        matches!(self, Msg::MetadataReq { .. } | Msg::Produce { .. } | Msg::Fetch { replica: None, .. })
     }
 
     /// Whether the message carries data (records, writes, reads) rather than control traffic

@@ -45,6 +45,11 @@ pub mod timing {
     pub const CHAN_RETRANSMIT: Time = 200 * MS;
     /// Client read timeout: after it a read that lacks answers is refused.
     pub const READ_TIMEOUT: Time = 200 * MS;
-    /// Metadata refresh: at most one request in flight, re-asked after this long.
+    /// Least time between two metadata requests of one client (the Java client's
+    /// `Metadata.timeToNextUpdate` waits `retry.backoff.ms`, default 100 ms, after each attempt).
     pub const METADATA_RETRY: Time = 100 * MS;
+    /// `metadata.max.age.ms` (default 300 s): a client refreshes its metadata at least this often
+    /// "even if we haven't seen any partition leadership changes". Scaled by 1/60 like
+    /// `request.timeout.ms` (30 s → 500 ms), so it stays ten request timeouts as in Kafka.
+    pub const METADATA_MAX_AGE: Time = 5_000 * MS;
 }

@@ -259,7 +259,13 @@ impl Sim {
                     return;
                 }
                 match self.status[to as usize] {
-                    Status::Crashed => self.drop_msg(from, to, &msg, DropWhy::Crashed),
+                    Status::Crashed => {
+                        self.drop_msg(from, to, &msg, DropWhy::Crashed);
+                        if msg.is_client_request() {
+                            // The host is up, the process is not: the connection is refused.
+                            self.send(to, from, Msg::ConnectionRefused);
+                        }
+                    }
                     Status::Paused { .. } => self.paused[to as usize].push(Ev::Deliver { from, to, sent, msg, dup }),
                     Status::Up => {
                         self.engine.mix(((from as u64) << 16) | to as u64);

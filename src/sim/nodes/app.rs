@@ -271,9 +271,15 @@ impl Node for App {
                     self.outcomes(outs, ctx);
                 }
             }
-            Msg::MetadataResp { leaders } => {
+            Msg::MetadataResp { id, leaders } => {
                 if let Some(p) = self.vol.producer.as_mut() {
-                    let outs = p.on_metadata(&leaders, ctx);
+                    let outs = p.on_metadata(id, &leaders, ctx);
+                    self.outcomes(outs, ctx);
+                }
+            }
+            Msg::ConnectionRefused => {
+                if let Some(p) = self.vol.producer.as_mut() {
+                    let outs = p.on_refused(from, ctx);
                     self.outcomes(outs, ctx);
                 }
             }

@@ -13,17 +13,20 @@
 //!   numbers (the broker "retains record metadata for the 5 most recent batches",
 //!   `ProducerStateEntry`, KAFKA-17926 — why max.in.flight must stay ≤ 5); a retry of one of them is
 //!   answered with its original offset and not appended; a sequence gap is refused.
+//! - Every broker caches the leader and leader epoch of every partition, hosted or not (KRaft
+//!   brokers replicate the whole metadata log), and answers a client's MetadataRequest from that
+//!   cache: clients bootstrap from any broker, never from the controller.
+//! - A follower keeps one fetch in flight per partition, matched to its answer by correlation
+//!   id (a duplicated or late answer is dropped), and one live timer per partition.
 //! - Truncation uses leader epochs (KIP-101/KIP-279/KIP-320): a follower's fetch carries the
 //!   epoch of its last record; if the leader's log diverges there, the leader answers with the
 //!   end offset of that epoch and the follower truncates to it before fetching on.
-
-use std::collections::{BTreeMap, VecDeque};
 
 use super::controller::PartMeta;
 use super::{Ctx, Node, NoticeKind};
 use crate::sim::config::Acks;
 use crate::sim::history::{NodeId, Op, SkipReason};
-use crate::sim::msg::{Msg, PartIdx, Payload, ProduceError, Record};
+use crate::sim::msg::{Msg, PartIdx, PartLeader, Payload, ProduceError, Record};
 use crate::sim::time::{timing, Time};
 
 /// A broker's timers.
@@ -33,83 +36,16 @@ pub enum BrokerTimer {
     Heartbeat,
     /// The leader's ISR check over its partitions.
     IsrCheck,
-    /// The follower fetch loop of one partition.
-    Fetch(PartIdx),
+    /// The follower fetch loop of one partition (a fetch's deadline or the idle wait), with the
+    /// token of the partition's live timer.
+    Fetch(PartIdx, u64),
 }
 
-/// How many recent batches per producer id the broker remembers for dedup.
-const PRODUCER_WINDOW: usize = 5;
 /// Most records per fetch response.
 pub const FETCH_MAX: u32 = 64;
 
-/// A partition replica's log: durable.
-#[derive(Clone, Debug, Default)]
-pub struct PartLog {
-    /// Offset = index.
-    pub records: Vec<Record>,
-    /// The last high watermark this replica knew (checkpointed).
-    pub hw: u64,
-    /// Per producer id: the last few (sequence, offset) pairs, rebuilt from the log.
-    pub producers: BTreeMap<u64, VecDeque<(i64, u64)>>,
-}
-
-impl PartLog {
-    pub fn leo(&self) -> u64 {
-        self.records.len() as u64
-    }
-
-    fn note_producer(&mut self, r: &Record, offset: u64) {
-        if r.producer_id == 0 {
-            return;
-        }
-        let e = self.producers.entry(r.producer_id).or_default();
-        if e.len() == PRODUCER_WINDOW {
-            e.pop_front();
-        }
-        e.push_back((r.producer_seq, offset));
-    }
-
-    pub fn append(&mut self, r: Record) -> u64 {
-        let off = self.leo();
-        self.note_producer(&r, off);
-        self.records.push(r);
-        off
-    }
-
-    /// Drops records from `to` on and rebuilds the producer table.
-    pub fn truncate(&mut self, to: u64) -> u64 {
-        let to = to.min(self.leo());
-        let dropped = self.leo() - to;
-        if dropped == 0 {
-            return 0;
-        }
-        self.records.truncate(to as usize);
-        self.hw = self.hw.min(to);
-        self.producers.clear();
-        let recs = std::mem::take(&mut self.records);
-        for (i, r) in recs.iter().enumerate() {
-            self.note_producer(r, i as u64);
-        }
-        self.records = recs;
-        dropped
-    }
-
-    /// The epoch of the record before `offset` (0 at the start).
-    pub fn epoch_before(&self, offset: u64) -> u32 {
-        if offset == 0 {
-            0
-        } else {
-            self.records.get(offset as usize - 1).map(|r| r.epoch).unwrap_or(0)
-        }
-    }
-
-    /// OffsetsForLeaderEpoch: the end offset of `epoch` in this log, i.e. the first offset
-    /// whose epoch is greater, or the log end.
-    pub fn end_offset_for_epoch(&self, epoch: u32) -> u64 {
-        // Records are appended with non-decreasing epochs: binary search.
-        self.records.partition_point(|r| r.epoch <= epoch) as u64
-    }
-}
+mod log;
+pub use log::PartLog;
 
 /// A partition's role at this broker.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -149,8 +85,14 @@ pub struct PartState {
     pub isr_change_at: Time,
     /// The controller's metadata version this broker holds for the partition.
     pub meta_version: u64,
+    /// The partition's leader as this broker last learned it (hosted or not): what it tells
+    /// clients that ask for metadata, with `epoch`.
+    pub leader: Option<u32>,
     // Follower only.
-    pub fetch_sent: Option<Time>,
+    /// Correlation id of the fetch in flight.
+    pub fetch_inflight: Option<u64>,
+    /// Token of the partition's live fetch timer.
+    pub fetch_token: u64,
 }
 
 impl PartState {
@@ -166,7 +108,9 @@ impl PartState {
             isr_change_inflight: false,
             isr_change_at: 0,
             meta_version: 0,
-            fetch_sent: None,
+            leader: None,
+            fetch_inflight: None,
+            fetch_token: 0,
         }
     }
 }
@@ -185,11 +129,13 @@ pub struct BrokerVolatile {
     pub parts: Vec<PartState>,
     /// Whether the controller has sent this broker its partitions since it started.
     pub registered: bool,
+    /// Last correlation id or timer token handed out.
+    pub next_id: u64,
 }
 
 impl BrokerVolatile {
     fn new(parts: usize, brokers: usize) -> Self {
-        BrokerVolatile { parts: vec![PartState::new(brokers); parts], registered: false }
+        BrokerVolatile { parts: vec![PartState::new(brokers); parts], registered: false, next_id: 0 }
     }
 }
 
@@ -210,9 +156,10 @@ impl Broker {
     pub fn new(idx: u32, initial: &[PartMeta], brokers: u32) -> Self {
         let mut vol = BrokerVolatile::new(initial.len(), brokers as usize);
         for (st, m) in vol.parts.iter_mut().zip(initial) {
+            st.epoch = m.epoch;
+            st.meta_version = m.version;
+            st.leader = m.leader;
             if m.replicas.contains(&idx) {
-                st.epoch = m.epoch;
-                st.meta_version = m.version;
                 st.isr = m.isr.clone();
                 st.role = if m.leader == Some(idx) {
                     PartRole::Leader
@@ -344,6 +291,7 @@ impl Broker {
     fn on_fetch(
         &mut self,
         from: NodeId,
+        id: u64,
         part: PartIdx,
         offset: u64,
         last_epoch: u32,
@@ -355,6 +303,7 @@ impl Broker {
         let not_leader = self.vol.parts[p].role != PartRole::Leader;
         let log = &self.durable.logs[p];
         let resp = |records: Vec<Record>, hw: u64, diverging: Option<u64>, not_leader: bool| Msg::FetchResp {
+            id,
             part,
             offset,
             records,
@@ -464,7 +413,6 @@ impl Broker {
             Some(l) if l == me => {
                 if !(same_epoch && st.role == PartRole::Leader) {
                     st.role = PartRole::Leader;
-                    let leo = self.durable.logs[p].leo();
                     for b in 0..st.follower_leo.len() {
                         st.follower_leo[b] = 0;
                         st.caught_up_at[b] = ctx.now;
@@ -472,7 +420,6 @@ impl Broker {
                     }
                     st.waiting.clear();
                     st.isr_change_inflight = false;
-                    let _ = leo;
                 }
                 self.advance_hw(part, ctx);
             }
@@ -486,7 +433,7 @@ impl Broker {
                 }
                 st.role = PartRole::Follower { leader: l };
                 if !was_following {
-                    st.fetch_sent = None;
+                    st.fetch_inflight = None;
                     self.follower_fetch(part, ctx);
                 }
             }
@@ -506,24 +453,49 @@ impl Broker {
         let p = part as usize;
         let st = &mut self.vol.parts[p];
         let PartRole::Follower { leader } = st.role else { return };
-        if let Some(t) = st.fetch_sent {
-            if ctx.now.saturating_sub(t) < timing::FETCH_TIMEOUT {
-                return; // one fetch at a time; this tick is stale
-            }
+        if st.fetch_inflight.is_some() {
+            return; // one fetch in flight per partition
         }
         let log = &self.durable.logs[p];
         let offset = log.leo();
-        st.fetch_sent = Some(ctx.now);
+        self.vol.next_id += 1;
+        let id = self.vol.next_id;
+        self.vol.parts[p].fetch_inflight = Some(id);
+        let (last_epoch, replica) = (log.epoch_before(offset), Some(self.idx));
         ctx.send(
             ctx.topo.brokers[leader as usize],
-            Msg::Fetch { part, offset, last_epoch: log.epoch_before(offset), replica: Some(self.idx), max: FETCH_MAX },
+            Msg::Fetch { id, part, offset, last_epoch, replica, max: FETCH_MAX },
         );
-        ctx.timer(timing::FETCH_TIMEOUT, BrokerTimer::Fetch(part));
+        self.arm_fetch(part, timing::FETCH_TIMEOUT, ctx);
+    }
+
+    /// Sets `part`'s one live fetch timer, `after` µs from now; any earlier one goes stale.
+    fn arm_fetch(&mut self, part: PartIdx, after: Time, ctx: &mut Ctx) {
+        self.vol.next_id += 1;
+        self.vol.parts[part as usize].fetch_token = self.vol.next_id;
+        ctx.timer(after, BrokerTimer::Fetch(part, self.vol.next_id));
+    }
+
+    /// `part`'s fetch timer: the fetch in flight timed out (send it again), or the idle wait is
+    /// over. A superseded timer does nothing.
+    fn on_fetch_timer(&mut self, part: PartIdx, token: u64, ctx: &mut Ctx) {
+        let st = &mut self.vol.parts[part as usize];
+        if st.fetch_token == token {
+            st.fetch_inflight = None;
+            self.follower_fetch(part, ctx);
+        }
+    }
+
+    /// The partition leaders this broker knows, as a metadata response gives them.
+    fn metadata(&self, ctx: &Ctx) -> Vec<PartLeader> {
+        let node = |l: u32| ctx.topo.brokers[l as usize];
+        self.vol.parts.iter().map(|st| PartLeader { leader: st.leader.map(node), epoch: st.epoch }).collect()
     }
 
     #[allow(clippy::too_many_arguments)]
     fn on_fetch_resp(
         &mut self,
+        id: u64,
         part: PartIdx,
         offset: u64,
         records: Vec<Record>,
@@ -534,16 +506,17 @@ impl Broker {
     ) {
         let p = part as usize;
         let st = &mut self.vol.parts[p];
-        if !matches!(st.role, PartRole::Follower { .. }) {
-            return;
+        if !matches!(st.role, PartRole::Follower { .. }) || st.fetch_inflight != Some(id) {
+            return; // a duplicate, a late answer, or no longer a follower
         }
+        st.fetch_inflight = None;
         let log = &mut self.durable.logs[p];
         if offset != log.leo() {
-            return; // an answer to an older fetch
+            self.follower_fetch(part, ctx);
+            return;
         }
-        st.fetch_sent = None;
         if not_leader {
-            ctx.timer(timing::FOLLOWER_IDLE_FETCH, BrokerTimer::Fetch(part));
+            self.arm_fetch(part, timing::FOLLOWER_IDLE_FETCH, ctx);
             return;
         }
         if let Some(to) = diverging {
@@ -562,7 +535,7 @@ impl Broker {
         if got {
             self.follower_fetch(part, ctx);
         } else {
-            ctx.timer(timing::FOLLOWER_IDLE_FETCH, BrokerTimer::Fetch(part));
+            self.arm_fetch(part, timing::FOLLOWER_IDLE_FETCH, ctx);
         }
     }
 
@@ -597,28 +570,36 @@ impl Node for Broker {
                 }
                 ctx.timer(timing::REPLICA_LAG_MAX / 4, BrokerTimer::IsrCheck);
             }
-            BrokerTimer::Fetch(part) => self.follower_fetch(part, ctx),
+            BrokerTimer::Fetch(part, token) => self.on_fetch_timer(part, token, ctx),
         }
     }
 
     fn on_message(&mut self, from: NodeId, msg: Msg, ctx: &mut Ctx) {
         match msg {
             Msg::Produce { req, part, record, acks } => self.on_produce(from, req, part, record, acks, ctx),
-            Msg::Fetch { part, offset, last_epoch, replica, max } => {
-                self.on_fetch(from, part, offset, last_epoch, replica, max, ctx)
+            Msg::Fetch { id, part, offset, last_epoch, replica, max } => {
+                self.on_fetch(from, id, part, offset, last_epoch, replica, max, ctx)
             }
-            Msg::FetchResp { part, offset, records, hw, diverging, not_leader } => {
-                self.on_fetch_resp(part, offset, records, hw, diverging, not_leader, ctx)
+            Msg::FetchResp { id, part, offset, records, hw, diverging, not_leader } => {
+                self.on_fetch_resp(id, part, offset, records, hw, diverging, not_leader, ctx)
             }
+            Msg::MetadataReq { id } => ctx.send(from, Msg::MetadataResp { id, leaders: self.metadata(ctx) }),
             Msg::LeaderAndIsr { part, leader, epoch, isr, version } => {
                 let st = &mut self.vol.parts[part as usize];
                 if version < st.meta_version {
                     return; // older than what we hold
                 }
                 st.meta_version = version;
-                self.on_leader_and_isr(part, leader, epoch, isr, ctx)
+                if epoch >= st.epoch {
+                    st.leader = leader;
+                }
+                if ctx.topo.parts[part as usize].replicas.contains(&self.idx) {
+                    self.on_leader_and_isr(part, leader, epoch, isr, ctx)
+                } else {
+                    st.epoch = st.epoch.max(epoch); // metadata only: not a replica here
+                }
             }
-            Msg::AlterIsrResp { part, epoch, isr, ok, version } => {
+            Msg::AlterIsrResp { part, epoch, isr, version, .. } => {
                 let st = &mut self.vol.parts[part as usize];
                 if st.epoch == epoch && st.role == PartRole::Leader {
                     st.isr_change_inflight = false;
@@ -627,7 +608,6 @@ impl Node for Broker {
                         st.meta_version = version;
                         st.isr = isr;
                     }
-                    let _ = ok;
                     self.advance_hw(part, ctx);
                 }
             }
@@ -671,7 +651,7 @@ mod tests {
     fn follower_fetch(h: &mut Harness, b: &mut Broker, follower: u32, offset: u64) {
         let from = h.topo.brokers[follower as usize];
         let last_epoch = b.log(0).epoch_before(offset);
-        let fetch = Msg::Fetch { part: 0, offset, last_epoch, replica: Some(follower), max: FETCH_MAX };
+        let fetch = Msg::Fetch { id: 1, part: 0, offset, last_epoch, replica: Some(follower), max: FETCH_MAX };
         h.run(|ctx| b.on_message(from, fetch, ctx));
     }
 

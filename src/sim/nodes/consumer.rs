@@ -7,6 +7,13 @@
 //!   drops what it had fetched and resumes every partition at the group's committed offset
 //!   (eager rebalance), so what was applied but not committed is delivered again.
 //! - Consumers fetch only below the high watermark (the broker enforces it).
+//! - One fetch in flight per partition, matched to its answer by correlation id (the Java
+//!   client's `NetworkClient` pairs each response with its request by correlation id, and its
+//!   fetcher sends no new fetch to a node while one is pending): a duplicated or late answer is
+//!   dropped. Each partition has one live timer (a stale timer carries an old token).
+//! - A fetch unanswered after the request timeout, or answered NOT_LEADER_OR_FOLLOWER, makes the
+//!   consumer forget the leader and refresh its metadata from the brokers ([`MetaClient`]);
+//!   a new leader in the metadata moves the partition's fetch to it.
 //! - `after_process` (apply, then commit) is at-least-once; `before_process` (commit, then
 //!   apply) is at-most-once.
 //! - The idempotent consumer writes the processed event id in the same local transaction as
@@ -16,11 +23,12 @@ use std::collections::{BTreeMap, VecDeque};
 
 use super::broker::FETCH_MAX;
 use super::dashboard::DashboardStore;
+use super::metadata::MetaClient;
 use super::{Ctx, Effect, Node};
 use crate::sim::command::CrashPoint;
 use crate::sim::config::CommitMode;
 use crate::sim::history::{NodeId, Op};
-use crate::sim::msg::{Msg, PartIdx, Payload, Record};
+use crate::sim::msg::{Msg, PartIdx, PartLeader, Payload, Record};
 use crate::sim::time::{timing, Time};
 use crate::sim::topology::Topology;
 
@@ -29,12 +37,13 @@ use crate::sim::topology::Topology;
 pub enum ConsumerTimer {
     /// Heartbeat to the group coordinator.
     Heartbeat,
-    /// The fetch loop of one partition.
-    Fetch(PartIdx),
+    /// The fetch loop of one partition: a fetch's deadline or the idle wait, with the token of
+    /// the partition's live timer.
+    Fetch(PartIdx, u64),
     /// The CPU work on the current record is done.
     Work,
-    /// Metadata request deadline.
-    Metadata,
+    /// The metadata client's one timer, with its token.
+    Metadata(u64),
 }
 
 /// Where a consumer puts what it reads.
@@ -75,9 +84,13 @@ pub struct ConsumerVol {
     pub processed: BTreeMap<PartIdx, u64>,
     /// The committed offset as last acknowledged by the coordinator.
     pub committed: BTreeMap<PartIdx, u64>,
-    pub leaders: Vec<Option<NodeId>>,
-    pub metadata_asked: Option<Time>,
-    pub fetch_sent: BTreeMap<PartIdx, Time>,
+    /// Who leads each partition, learned from the brokers.
+    pub meta: MetaClient,
+    /// The fetch state per assigned partition.
+    pub fetches: BTreeMap<PartIdx, FetchSlot>,
+    /// Last correlation id or timer token handed out (kept across a rejoin, so a timer set
+    /// before it never matches a new one).
+    pub next_id: u64,
     /// Fetched, waiting to be applied: (partition, offset, record).
     pub buffer: VecDeque<(PartIdx, u64, Record)>,
     /// before_process: fetched records held until their commit is acknowledged.
@@ -85,6 +98,15 @@ pub struct ConsumerVol {
     pub busy: bool,
     /// High watermark last seen per partition (for lag).
     pub hw: BTreeMap<PartIdx, u64>,
+}
+
+/// One partition's fetch: the request in flight and the partition's one live timer.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct FetchSlot {
+    /// The fetch in flight: its correlation id and the broker it went to.
+    pub inflight: Option<(u64, NodeId)>,
+    /// Token of the partition's live timer.
+    pub token: u64,
 }
 
 /// A consumer node.
@@ -126,8 +148,8 @@ impl Consumer {
     /// Drops everything fetched and the group membership (keeping metadata); the next heartbeat
     /// joins the group again as a new member.
     pub fn rejoin(&mut self) {
-        let leaders = std::mem::take(&mut self.vol.leaders);
-        self.vol = ConsumerVol { leaders, ..Default::default() };
+        let meta = std::mem::take(&mut self.vol.meta);
+        self.vol = ConsumerVol { meta, next_id: self.vol.next_id, ..Default::default() };
     }
 
     fn heartbeat(&mut self, ctx: &mut Ctx) {
@@ -154,37 +176,95 @@ impl Consumer {
         (ctx.cfg.consumer_ms_per_record * 1000.0).round() as Time
     }
 
-    /// At most one metadata request per `METADATA_RETRY`; a timer re-checks after it.
     fn ask_metadata(&mut self, ctx: &mut Ctx) {
-        let due = self.vol.metadata_asked.is_none_or(|t| ctx.now.saturating_sub(t) >= timing::METADATA_RETRY);
-        if due {
-            self.vol.metadata_asked = Some(ctx.now);
-            ctx.send(ctx.topo.controller, Msg::MetadataReq);
-            ctx.timer(timing::METADATA_RETRY, ConsumerTimer::Metadata);
-        }
+        self.vol.meta.request_update(ctx, &|t| ConsumerTimer::Metadata(t).into());
     }
 
+    /// Sets `part`'s one live timer, `after` µs from now; any earlier one goes stale.
+    fn arm_fetch(&mut self, part: PartIdx, after: Time, ctx: &mut Ctx) {
+        self.vol.next_id += 1;
+        let token = self.vol.next_id;
+        self.vol.fetches.entry(part).or_default().token = token;
+        ctx.timer(after, ConsumerTimer::Fetch(part, token));
+    }
+
+    /// Fetches `part` from its leader unless a fetch is in flight; waits while the buffer is
+    /// full, asks for metadata while the leader is unknown.
     fn fetch(&mut self, part: PartIdx, ctx: &mut Ctx) {
         if !self.vol.assignment.contains(&part) {
             return;
         }
-        if let Some(&t) = self.vol.fetch_sent.get(&part) {
-            if ctx.now.saturating_sub(t) < timing::FETCH_TIMEOUT {
-                return;
-            }
+        if self.vol.fetches.get(&part).is_some_and(|f| f.inflight.is_some()) {
+            return; // one fetch in flight per partition
         }
         if self.vol.buffer.len() >= 256 || self.vol.held.contains_key(&part) {
-            ctx.timer(timing::CONSUMER_IDLE_FETCH, ConsumerTimer::Fetch(part));
+            self.arm_fetch(part, timing::CONSUMER_IDLE_FETCH, ctx);
             return;
         }
-        let Some(leader) = self.vol.leaders.get(part as usize).copied().flatten() else {
+        let Some(leader) = self.vol.meta.leader(part) else {
+            // Nothing to fetch from: the metadata answer starts the fetch again.
             self.ask_metadata(ctx);
             return;
         };
         let offset = self.vol.positions.get(&part).copied().unwrap_or(0);
-        self.vol.fetch_sent.insert(part, ctx.now);
-        ctx.send(leader, Msg::Fetch { part, offset, last_epoch: 0, replica: None, max: FETCH_MAX });
-        ctx.timer(timing::FETCH_TIMEOUT, ConsumerTimer::Fetch(part));
+        self.vol.next_id += 1;
+        let id = self.vol.next_id;
+        self.vol.fetches.entry(part).or_default().inflight = Some((id, leader));
+        ctx.send(leader, Msg::Fetch { id, part, offset, last_epoch: 0, replica: None, max: FETCH_MAX });
+        self.arm_fetch(part, timing::FETCH_TIMEOUT, ctx);
+    }
+
+    /// `part`'s timer: the fetch in flight timed out, or the idle wait is over.
+    fn on_fetch_timer(&mut self, part: PartIdx, token: u64, ctx: &mut Ctx) {
+        let Some(slot) = self.vol.fetches.get_mut(&part) else { return };
+        if slot.token != token {
+            return; // superseded
+        }
+        if slot.inflight.take().is_some() {
+            // request.timeout.ms: the Java client drops the connection, which requests a
+            // metadata update ("the disconnect may be the result of stale metadata").
+            self.vol.meta.forget(part);
+        }
+        self.fetch(part, ctx);
+    }
+
+    /// The connection to `broker` was refused: its fetches in flight failed (the Java client's
+    /// `NetworkClient.processDisconnection` fails the in-flight requests and requests a metadata
+    /// update), so those partitions forget their leader and fetch again once metadata names one.
+    fn on_refused(&mut self, broker: NodeId, ctx: &mut Ctx) {
+        self.vol.meta.on_refused(broker, ctx, &|t| ConsumerTimer::Metadata(t).into());
+        let failed: Vec<PartIdx> = self
+            .vol
+            .fetches
+            .iter_mut()
+            .filter(|(_, f)| f.inflight.is_some_and(|(_, to)| to == broker))
+            .map(|(p, f)| {
+                f.inflight = None;
+                *p
+            })
+            .collect();
+        for p in failed {
+            self.vol.meta.forget(p);
+            self.fetch(p, ctx);
+        }
+    }
+
+    /// New metadata: a partition whose leader changed drops the fetch it had in flight to the
+    /// old one; every partition without a fetch in flight fetches.
+    fn on_metadata(&mut self, id: u64, leaders: &[PartLeader], ctx: &mut Ctx) {
+        if !self.vol.meta.on_response(id, leaders, ctx, &|t| ConsumerTimer::Metadata(t).into()) {
+            return;
+        }
+        let parts = self.vol.assignment.clone();
+        for p in parts {
+            let leader = self.vol.meta.leader(p);
+            if let Some(slot) = self.vol.fetches.get_mut(&p) {
+                if slot.inflight.is_some_and(|(_, to)| Some(to) != leader) {
+                    slot.inflight = None;
+                }
+            }
+            self.fetch(p, ctx);
+        }
     }
 
     fn assign(&mut self, generation: u32, parts: Vec<(PartIdx, u64)>, ctx: &mut Ctx) {
@@ -197,7 +277,7 @@ impl Consumer {
         self.vol.committed = parts.iter().copied().collect();
         self.vol.buffer.clear();
         self.vol.held.clear();
-        self.vol.fetch_sent.clear();
+        self.vol.fetches.clear();
         for (p, _) in parts {
             self.fetch(p, ctx);
         }
@@ -249,13 +329,13 @@ impl Node for Consumer {
         if let Store::Dashboard(d) = &mut self.store {
             d.restore();
         }
-        self.vol = ConsumerVol { leaders: vec![None; ctx.topo.parts.len()], ..Default::default() };
+        self.vol = ConsumerVol { meta: MetaClient::new(ctx.topo.parts.len()), ..Default::default() };
         if !self.active {
             return;
         }
         self.heartbeat(ctx);
         ctx.timer(timing::CONSUMER_HEARTBEAT, ConsumerTimer::Heartbeat);
-        ctx.send(ctx.topo.controller, Msg::MetadataReq);
+        self.ask_metadata(ctx);
     }
 
     fn on_timer(&mut self, timer: ConsumerTimer, ctx: &mut Ctx) {
@@ -264,36 +344,30 @@ impl Node for Consumer {
                 self.heartbeat(ctx);
                 ctx.timer(timing::CONSUMER_HEARTBEAT, ConsumerTimer::Heartbeat);
             }
-            ConsumerTimer::Fetch(part) => self.fetch(part, ctx),
+            ConsumerTimer::Fetch(part, token) => self.on_fetch_timer(part, token, ctx),
             ConsumerTimer::Work => self.work(ctx),
-            ConsumerTimer::Metadata => {
-                let parts = self.vol.assignment.clone();
-                for p in parts {
-                    self.fetch(p, ctx);
-                }
+            ConsumerTimer::Metadata(token) => {
+                self.vol.meta.on_timer(token, ctx, &|t| ConsumerTimer::Metadata(t).into());
             }
         }
     }
 
-    fn on_message(&mut self, _from: NodeId, msg: Msg, ctx: &mut Ctx) {
+    fn on_message(&mut self, from: NodeId, msg: Msg, ctx: &mut Ctx) {
         match msg {
             Msg::GroupAssign { assignment, .. } if assignment.generation != self.vol.generation => {
                 self.assign(assignment.generation, assignment.partitions, ctx);
             }
-            Msg::MetadataResp { leaders } => {
-                self.vol.leaders = leaders;
-                let parts = self.vol.assignment.clone();
-                for p in parts {
-                    self.fetch(p, ctx);
+            Msg::MetadataResp { id, leaders } => self.on_metadata(id, &leaders, ctx),
+            Msg::ConnectionRefused => self.on_refused(from, ctx),
+            Msg::FetchResp { id, part, offset, records, hw, diverging, not_leader } => {
+                let ours = self.vol.fetches.get(&part).and_then(|f| f.inflight).is_some_and(|(want, _)| want == id);
+                if !ours || self.vol.positions.get(&part) != Some(&offset) {
+                    return; // a duplicate, a late answer, or not ours any more
                 }
-            }
-            Msg::FetchResp { part, offset, records, hw, diverging, not_leader } => {
-                if self.vol.positions.get(&part) != Some(&offset) {
-                    return; // not ours any more, or an old answer
-                }
-                self.vol.fetch_sent.remove(&part);
+                self.vol.fetches.entry(part).or_default().inflight = None;
                 if not_leader {
-                    self.vol.leaders[part as usize] = None;
+                    // NOT_LEADER_OR_FOLLOWER: the fetcher requests a metadata update.
+                    self.vol.meta.forget(part);
                     self.ask_metadata(ctx);
                     return;
                 }
@@ -302,11 +376,11 @@ impl Node for Consumer {
                     // OFFSET_OUT_OF_RANGE after an unclean election: reset to the log end.
                     self.vol.positions.insert(part, to);
                     self.vol.processed.insert(part, to);
-                    ctx.timer(timing::CONSUMER_IDLE_FETCH, ConsumerTimer::Fetch(part));
+                    self.arm_fetch(part, timing::CONSUMER_IDLE_FETCH, ctx);
                     return;
                 }
                 if records.is_empty() {
-                    ctx.timer(timing::CONSUMER_IDLE_FETCH, ConsumerTimer::Fetch(part));
+                    self.arm_fetch(part, timing::CONSUMER_IDLE_FETCH, ctx);
                     return;
                 }
                 let number = ctx.topo.parts[part as usize].number;
@@ -370,6 +444,7 @@ impl Node for Consumer {
 #[cfg(test)]
 mod tests {
     use super::super::testing::Harness;
+    use super::super::Timer;
     use super::*;
     use crate::sim::config::Config;
     use crate::sim::domain::Kind;
@@ -381,12 +456,18 @@ mod tests {
         h.node = h.topo.consumers[0];
         let mut c = Consumer::of_topology(0, &h.topo, false);
         h.run(|ctx| c.start(ctx));
-        let leaders = vec![Some(h.topo.brokers[0]); h.topo.parts.len()];
-        h.run(|ctx| c.on_message(0, Msg::MetadataResp { leaders }, ctx));
+        let id = h.sent().iter().find_map(|(_, m)| if let Msg::MetadataReq { id } = m { Some(*id) } else { None });
+        let leaders = vec![PartLeader { leader: Some(h.topo.brokers[0]), epoch: 1 }; h.topo.parts.len()];
+        h.run(|ctx| c.on_message(0, Msg::MetadataResp { id: id.expect("asked at start"), leaders }, ctx));
         let assignment = Assignment { generation: 1, partitions: vec![(0, 0)] };
         h.run(|ctx| c.on_message(0, Msg::GroupAssign { group: 0, assignment }, ctx));
         h.clear();
         (h, c)
+    }
+
+    /// The correlation id of partition 0's fetch in flight.
+    fn in_flight(c: &Consumer) -> Option<u64> {
+        c.vol.fetches.get(&0).and_then(|f| f.inflight).map(|(id, _)| id)
     }
 
     fn fetched(h: &mut Harness, c: &mut Consumer, n: u64) {
@@ -396,7 +477,8 @@ mod tests {
                 Record { payload, producer_id: 0, producer_seq: -1, epoch: 1 }
             })
             .collect();
-        let resp = Msg::FetchResp { part: 0, offset: 0, records, hw: n, diverging: None, not_leader: false };
+        let id = in_flight(c).expect("a fetch in flight");
+        let resp = Msg::FetchResp { id, part: 0, offset: 0, records, hw: n, diverging: None, not_leader: false };
         h.run(|ctx| c.on_message(0, resp, ctx));
     }
 
@@ -463,6 +545,40 @@ mod tests {
             .filter_map(|(_, m)| if let Msg::Fetch { offset, .. } = m { Some(*offset) } else { None })
             .collect();
         assert_eq!(fetches.last(), Some(&1));
+    }
+
+    // One fetch in flight per partition: a duplicated answer is dropped (no second fetch loop),
+    // and a timer that was superseded does nothing.
+    #[test]
+    fn duplicated_fetch_answer_is_dropped() {
+        let (mut h, mut c) = member(CommitMode::AfterProcess);
+        let id = in_flight(&c).expect("a fetch in flight");
+        let empty =
+            Msg::FetchResp { id, part: 0, offset: 0, records: vec![], hw: 0, diverging: None, not_leader: false };
+        h.run(|ctx| c.on_message(0, empty.clone(), ctx));
+        h.run(|ctx| c.on_message(0, empty, ctx));
+        assert_eq!(h.timers().len(), 1, "one idle wait, not two");
+        let Timer::Consumer(ConsumerTimer::Fetch(_, live)) = h.timers()[0].1 else { panic!("the fetch timer") };
+        h.run(|ctx| c.on_timer(ConsumerTimer::Fetch(0, live - 1), ctx));
+        assert!(h.sent().is_empty(), "a stale timer sends nothing");
+        h.run(|ctx| c.on_timer(ConsumerTimer::Fetch(0, live), ctx));
+        assert_eq!(h.sent().len(), 1, "the live one fetches again");
+    }
+
+    // A refused connection (the leader's process is down) fails the fetch in flight: the
+    // consumer forgets the leader and asks a broker for metadata instead of waiting it out.
+    #[test]
+    fn refused_connection_refreshes_metadata() {
+        let (mut h, mut c) = member(CommitMode::AfterProcess);
+        let leader = h.topo.brokers[0];
+        h.now = timing::METADATA_RETRY;
+        h.run(|ctx| c.on_message(leader, Msg::ConnectionRefused, ctx));
+        assert_eq!(in_flight(&c), None);
+        assert_eq!(c.vol.meta.leader(0), None);
+        let asked: Vec<NodeId> =
+            h.sent().iter().filter(|(_, m)| matches!(m, Msg::MetadataReq { .. })).map(|(to, _)| *to).collect();
+        assert_eq!(asked.len(), 1);
+        assert!(h.topo.brokers.contains(&asked[0]), "a broker, not the controller");
     }
 
     // The dashboard's store is restored from its changelog when it starts again.

@@ -143,9 +143,12 @@ impl Controller {
     fn broadcast(&mut self, part: PartIdx, ctx: &mut Ctx) {
         self.durable.parts[part as usize].version += 1;
         let m = &self.durable.parts[part as usize];
-        for &b in &m.replicas {
+        // Every broker, not only the replicas: KRaft brokers all replicate the metadata log, and
+        // any of them answers clients' metadata requests.
+        for b in 0..ctx.topo.brokers.len() {
+            let to = ctx.topo.brokers[b];
             ctx.send(
-                ctx.topo.brokers[b as usize],
+                to,
                 Msg::LeaderAndIsr { part, leader: m.leader, epoch: m.epoch, isr: m.isr.clone(), version: m.version },
             );
         }
@@ -333,7 +336,7 @@ impl Node for Controller {
                     // LeaderAndIsr, a cut from the controller): KRaft brokers replay the
                     // metadata log from their last offset.
                     for (p, m) in self.durable.parts.iter().enumerate() {
-                        if m.replicas.contains(&broker) && versions.get(p).copied().unwrap_or(0) < m.version {
+                        if versions.get(p).copied().unwrap_or(0) < m.version {
                             ctx.send(
                                 from,
                                 Msg::LeaderAndIsr {
@@ -366,11 +369,6 @@ impl Node for Controller {
                     }
                 }
                 ctx.send(from, Msg::AlterIsrResp { part, epoch: m.epoch, isr: m.isr.clone(), ok, version: m.version });
-            }
-            Msg::MetadataReq => {
-                let leaders =
-                    self.durable.parts.iter().map(|m| m.leader.map(|l| ctx.topo.brokers[l as usize])).collect();
-                ctx.send(from, Msg::MetadataResp { leaders });
             }
             Msg::GroupHeartbeat { group, member, generation } => {
                 let g = group as usize;

@@ -23,6 +23,7 @@ pub mod consumer;
 pub mod controller;
 pub mod dashboard;
 pub mod db;
+pub mod metadata;
 pub mod producer;
 pub mod relay;
 #[cfg(test)]

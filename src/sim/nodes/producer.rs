@@ -16,10 +16,11 @@
 
 use std::collections::VecDeque;
 
+use super::metadata::MetaClient;
 use super::{Ctx, Timer};
 use crate::sim::config::{Acks, Config, Partitioner};
 use crate::sim::history::NodeId;
-use crate::sim::msg::{Msg, PartIdx, Payload, ProduceError, Record};
+use crate::sim::msg::{Msg, PartIdx, PartLeader, Payload, ProduceError, Record};
 use crate::sim::time::{timing, Time};
 
 /// The producer's own timers; its owner wraps them in its timer enum (see [`Producer::new`]).
@@ -29,8 +30,8 @@ pub enum ProducerTimer {
     Timeout(u64),
     /// Backoff over: the producer may send queued records of this partition.
     Retry(PartIdx),
-    /// Metadata request deadline.
-    Metadata,
+    /// The metadata client's one timer (request deadline, backoff or max age), with its token.
+    Metadata(u64),
 }
 
 impl ProducerTimer {
@@ -39,7 +40,7 @@ impl ProducerTimer {
         match self {
             ProducerTimer::Timeout(req) => producer.on_timeout(req, ctx),
             ProducerTimer::Retry(part) => producer.pump(part, ctx),
-            ProducerTimer::Metadata => producer.on_metadata_timer(ctx),
+            ProducerTimer::Metadata(token) => producer.on_metadata_timer(token, ctx),
         }
     }
 }
@@ -54,6 +55,8 @@ pub struct Pending {
     pub tag: u64,
     pub first_sent: Time,
     pub not_before: Time,
+    /// The broker the last attempt went to.
+    pub sent_to: NodeId,
     pub attempts: u32,
 }
 
@@ -77,9 +80,8 @@ pub struct Producer {
     pub queue: Vec<VecDeque<Pending>>,
     /// Sent and not yet answered, per partition.
     pub inflight: Vec<Vec<Pending>>,
-    /// Known leader per partition.
-    pub leaders: Vec<Option<NodeId>>,
-    pub metadata_asked: Option<Time>,
+    /// Who leads each partition, learned from the brokers.
+    pub meta: MetaClient,
     pub next_req: u64,
     pub rr_next: u32,
     /// Whether this producer gives up after `delivery.timeout.ms`.
@@ -99,8 +101,7 @@ impl Producer {
             next_seq: vec![0; parts],
             queue: vec![VecDeque::new(); parts],
             inflight: vec![Vec::new(); parts],
-            leaders: vec![None; parts],
-            metadata_asked: None,
+            meta: MetaClient::new(parts),
             next_req: 1,
             rr_next: 0,
             gives_up,
@@ -146,6 +147,7 @@ impl Producer {
             first_sent: ctx.now,
             not_before: 0,
             attempts: 0,
+            sent_to: 0,
         });
         self.pump(part, ctx)
     }
@@ -154,14 +156,11 @@ impl Producer {
     pub fn pump(&mut self, part: PartIdx, ctx: &mut Ctx) -> Vec<Outcome> {
         let mut out = Vec::new();
         let p = part as usize;
-        let leader = match self.leaders[p] {
-            Some(l) => l,
-            None => {
-                if !self.queue[p].is_empty() {
-                    self.ask_metadata(ctx);
-                }
-                return out;
+        let Some(leader) = self.meta.leader(part) else {
+            if !self.queue[p].is_empty() {
+                self.ask_metadata(ctx);
             }
+            return out;
         };
         let acks = ctx.cfg.acks;
         let window = ctx.cfg.max_in_flight.max(1) as usize;
@@ -189,6 +188,7 @@ impl Producer {
             pend.req = self.next_req;
             self.next_req += 1;
             pend.attempts += 1;
+            pend.sent_to = leader;
             ctx.send(leader, Msg::Produce { req: pend.req, part, record: pend.record, acks });
             if acks == Acks::Zero {
                 // Fire and forget: no response will come, no retry will happen.
@@ -206,33 +206,27 @@ impl Producer {
         out
     }
 
-    /// Asks the controller for leaders, at most once per `METADATA_RETRY` (Kafka's
-    /// `retry.backoff.ms` applies to metadata refreshes too); a timer re-checks after it.
+    /// Asks a broker for leaders (see [`MetaClient`] for when and whom).
     fn ask_metadata(&mut self, ctx: &mut Ctx) {
-        let due = match self.metadata_asked {
-            None => true,
-            Some(t) => ctx.now.saturating_sub(t) >= timing::METADATA_RETRY,
-        };
-        if due {
-            self.metadata_asked = Some(ctx.now);
-            ctx.send(ctx.topo.controller, Msg::MetadataReq);
-            ctx.timer(timing::METADATA_RETRY, (self.wrap)(ProducerTimer::Metadata));
+        let wrap = self.wrap;
+        self.meta.request_update(ctx, &|t| wrap(ProducerTimer::Metadata(t)));
+    }
+
+    /// A metadata response: new leaders, if it answers the request in flight.
+    pub fn on_metadata(&mut self, id: u64, leaders: &[PartLeader], ctx: &mut Ctx) -> Vec<Outcome> {
+        let wrap = self.wrap;
+        if self.meta.on_response(id, leaders, ctx, &|t| wrap(ProducerTimer::Metadata(t))) {
+            self.pump_all(ctx)
+        } else {
+            Vec::new()
         }
     }
 
-    /// New leaders from the controller.
-    pub fn on_metadata(&mut self, leaders: &[Option<NodeId>], ctx: &mut Ctx) -> Vec<Outcome> {
-        for (i, l) in leaders.iter().enumerate() {
-            if i < self.leaders.len() {
-                self.leaders[i] = *l;
-            }
-        }
-        self.pump_all(ctx)
-    }
-
-    /// Metadata deadline: ask again if some partition still has no leader.
-    pub fn on_metadata_timer(&mut self, ctx: &mut Ctx) -> Vec<Outcome> {
-        self.pump_all(ctx)
+    /// The metadata timer: a request timed out, a backoff or `metadata.max.age.ms` is over.
+    pub fn on_metadata_timer(&mut self, token: u64, ctx: &mut Ctx) -> Vec<Outcome> {
+        let wrap = self.wrap;
+        self.meta.on_timer(token, ctx, &|t| wrap(ProducerTimer::Metadata(t)));
+        Vec::new()
     }
 
     pub fn pump_all(&mut self, ctx: &mut Ctx) -> Vec<Outcome> {
@@ -278,7 +272,8 @@ impl Producer {
                 out.push(Outcome::Acked { part, record: pend.record, tag: pend.tag, offset: Some(offset) });
             }
             Err(ProduceError::NotLeader) => {
-                self.leaders[p] = None;
+                // NOT_LEADER_OR_FOLLOWER: the Sender retries and requests a metadata update.
+                self.meta.forget(part);
                 self.requeue(pend, ctx.now);
                 self.ask_metadata(ctx);
             }
@@ -328,13 +323,44 @@ impl Producer {
         }
     }
 
-    /// A request timed out (`request.timeout.ms`): retry it and refresh metadata.
+    /// The connection to `broker` was refused: every request in flight to it failed
+    /// (`NetworkClient.processDisconnection`); they are retried after the backoff, once metadata
+    /// names a leader again ("the disconnect may be the result of stale metadata").
+    pub fn on_refused(&mut self, broker: NodeId, ctx: &mut Ctx) -> Vec<Outcome> {
+        let wrap = self.wrap;
+        self.meta.on_refused(broker, ctx, &|t| wrap(ProducerTimer::Metadata(t)));
+        let mut failed = Vec::new();
+        for p in 0..self.inflight.len() {
+            let (gone, kept) = self.inflight[p].drain(..).partition(|x: &Pending| x.sent_to == broker);
+            self.inflight[p] = kept;
+            if !gone.is_empty() {
+                failed.push(p as PartIdx);
+            }
+            for pend in gone {
+                self.requeue(pend, ctx.now);
+            }
+        }
+        for &p in &failed {
+            self.meta.forget(p);
+        }
+        if failed.is_empty() {
+            Vec::new()
+        } else {
+            self.ask_metadata(ctx);
+            self.pump_all(ctx)
+        }
+    }
+
+    /// A request timed out (`request.timeout.ms`: "If the response is not received before the
+    /// timeout elapses the client will resend the request if necessary"): the Java client
+    /// closes the connection (`NetworkClient.handleTimedOutRequests`), which requests a
+    /// metadata update; the record is retried once a leader is known again.
     pub fn on_timeout(&mut self, req: u64, ctx: &mut Ctx) -> Vec<Outcome> {
         for p in 0..self.inflight.len() {
             if let Some(i) = self.inflight[p].iter().position(|x| x.req == req) {
                 let pend = self.inflight[p].remove(i);
                 self.requeue(pend, ctx.now);
-                self.leaders[p] = None;
+                self.meta.forget(p as PartIdx);
                 self.ask_metadata(ctx);
                 return self.pump(p as PartIdx, ctx);
             }

@@ -203,7 +203,7 @@ impl Node for Relay {
         }
     }
 
-    fn on_message(&mut self, _from: NodeId, msg: Msg, ctx: &mut Ctx) {
+    fn on_message(&mut self, from: NodeId, msg: Msg, ctx: &mut Ctx) {
         match msg {
             Msg::BinlogBatch { from, entries, .. } => self.on_batch(from, entries, ctx),
             Msg::ProduceResp { req, part, result, .. } => {
@@ -211,8 +211,12 @@ impl Node for Relay {
                 let outs = p.map(|p| p.on_response(req, part, result, ctx)).unwrap_or_default();
                 self.outcomes(outs, ctx);
             }
-            Msg::MetadataResp { leaders } => {
-                let outs = self.vol.producer.as_mut().map(|p| p.on_metadata(&leaders, ctx)).unwrap_or_default();
+            Msg::MetadataResp { id, leaders } => {
+                let outs = self.vol.producer.as_mut().map(|p| p.on_metadata(id, &leaders, ctx)).unwrap_or_default();
+                self.outcomes(outs, ctx);
+            }
+            Msg::ConnectionRefused => {
+                let outs = self.vol.producer.as_mut().map(|p| p.on_refused(from, ctx)).unwrap_or_default();
                 self.outcomes(outs, ctx);
             }
             _ => {}
@@ -229,7 +233,7 @@ mod tests {
     use super::super::testing::Harness;
     use super::*;
     use crate::sim::domain::Kind;
-    use crate::sim::msg::ProduceError;
+    use crate::sim::msg::{PartLeader, ProduceError};
 
     fn ev(event: u64) -> (Time, Payload) {
         (0, Payload::Event { event, delivery: 0, kind: Kind::Created, seq: 1 })
@@ -241,8 +245,8 @@ mod tests {
         h.node = h.topo.relays[0];
         let mut r = Relay::new(0);
         h.run(|ctx| r.start(ctx));
-        let leaders = vec![Some(h.topo.brokers[0]); h.topo.parts.len()];
-        h.run(|ctx| r.on_message(0, Msg::MetadataResp { leaders }, ctx));
+        let leader = PartLeader { leader: Some(h.topo.brokers[0]), epoch: 1 };
+        r.vol.producer.as_mut().expect("started").meta.leaders = vec![leader; h.topo.parts.len()];
         let entries = (1..=n).map(ev).collect();
         h.run(|ctx| r.on_message(0, Msg::BinlogBatch { shard: 0, from: 0, entries }, ctx));
         for _ in 0..n {
