@@ -31,3 +31,28 @@ fn share_refuses_bad_input() {
         assert_eq!(String::from_utf8_lossy(&out.stderr).lines().count(), 1, "{args:?}");
     }
 }
+
+/// A scenario whose link the page would refuse (over 64 KiB) is refused by `lab share` too, in
+/// the page's words, with exit 2.
+#[test]
+fn share_refuses_a_payload_the_page_refuses() {
+    let fires: Vec<String> = (0..4000)
+        .map(|i| format!(r#"{{"at_ms":{},"do":"fire","delivery":"D{i}","event":"created"}}"#, i % 9000))
+        .collect();
+    let text = format!(r#"{{"id":"long","until_ms":10000,"commands":[{}]}}"#, fires.join(","));
+    let path = std::env::temp_dir().join(format!("lab-share-long-{}.json", std::process::id()));
+    std::fs::write(&path, text).expect("write the scenario");
+    let out = lab(&["share", path.to_str().expect("a UTF-8 path")]);
+    let _ = std::fs::remove_file(&path);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("too long") && err.lines().count() == 1, "{err}");
+}
+
+/// `lab check` takes one history file: a second one is an error, not silently the one used.
+#[test]
+fn check_refuses_two_files() {
+    let out = lab(&["check", "a.jsonl", "b.jsonl"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("one history file"));
+}

@@ -50,7 +50,9 @@ fn run(args: &[String]) -> Result<(), String> {
         // authors; the page's "copy link" writes the same encoding.
         "share" => match &args[1..] {
             [target] => {
-                println!("{}", sim::share::encode(&load_scenario(target)?));
+                let payload = sim::share::encode(&load_scenario(target)?);
+                sim::share::check_len(&payload)?;
+                println!("{payload}");
                 Ok(())
             }
             _ => Err("share takes one scenario id or file: lab share <ID|FILE>".into()),
@@ -191,7 +193,8 @@ fn cmd_check(args: &[String]) -> Result<(), String> {
         match a.as_str() {
             "--json" => json = true,
             s if s.starts_with("--") => return Err(format!("unknown option `{s}`")),
-            s => path = Some(s.to_string()),
+            s if path.is_none() => path = Some(s.to_string()),
+            _ => return Err("check takes one history file: lab check <HISTORY> [--json]".into()),
         }
     }
     let path = path.ok_or("check needs a history file")?;

@@ -96,6 +96,18 @@ pub fn encode_plain(scenario: &Scenario) -> String {
     encode(&plain)
 }
 
+/// Refuses a payload longer than a link may carry, in the words the page uses: `lab share`
+/// and the page's decoder apply this one rule.
+pub fn check_len(payload: &str) -> Result<(), String> {
+    if payload.len() > ENCODED_LEN_MAX {
+        return Err(format!(
+            "the shared scenario is too long ({} characters; at most {ENCODED_LEN_MAX})",
+            payload.len()
+        ));
+    }
+    Ok(())
+}
+
 /// Reads a `#s=` payload back. Errors say which step failed: "bad base64url at character 17
 /// (`*`)", "not UTF-8 …", "not JSON: …", or the scenario's own error (`commands[2].node`: …).
 pub fn decode(payload: &str) -> Result<Scenario, String> {
@@ -103,12 +115,7 @@ pub fn decode(payload: &str) -> Result<Scenario, String> {
     if payload.is_empty() {
         return Err("the shared scenario is empty".to_string());
     }
-    if payload.len() > ENCODED_LEN_MAX {
-        return Err(format!(
-            "the shared scenario is too long ({} characters; at most {ENCODED_LEN_MAX})",
-            payload.len()
-        ));
-    }
+    check_len(payload)?;
     let bytes = b64url_decode(payload)?;
     let text = String::from_utf8(bytes)
         .map_err(|e| format!("the shared scenario is not UTF-8 text (bad byte at {})", e.utf8_error().valid_up_to()))?;
