@@ -143,6 +143,15 @@ pub struct Config {
     pub replica_spread_ms: u64,
 }
 
+impl Config {
+    /// The slowest round trip this network allows, µs: there and back at the highest latency
+    /// and jitter, to the farthest replica (`replica_spread_ms`).
+    pub fn round_trip_max_us(&self) -> u64 {
+        let farthest_ms = u64::from(self.replicas.saturating_sub(1)) * self.replica_spread_ms;
+        2 * (self.network.latency_ms + self.network.jitter_ms + farthest_ms) * 1_000
+    }
+}
+
 impl Default for Config {
     fn default() -> Self {
         Config {

@@ -339,7 +339,9 @@ impl Broker {
                 let hw_before = self.durable.logs[p].hw;
                 self.advance_hw(part, ctx);
                 let st = &mut self.vol.parts[p];
-                if st.isr_change_inflight && ctx.now.saturating_sub(st.isr_change_at) > timing::FETCH_TIMEOUT {
+                if st.isr_change_inflight
+                    && ctx.now.saturating_sub(st.isr_change_at) > ctx.patient(timing::FETCH_TIMEOUT)
+                {
                     st.isr_change_inflight = false;
                 }
                 // Expand the ISR when an out-of-sync follower has caught up to the HW.
@@ -371,9 +373,10 @@ impl Broker {
 
     fn maybe_shrink_isr(&mut self, part: PartIdx, ctx: &mut Ctx) {
         let p = part as usize;
+        let lag_max = ctx.patient(timing::REPLICA_LAG_MAX);
         let me = self.idx;
         let st = &mut self.vol.parts[p];
-        if st.isr_change_inflight && ctx.now.saturating_sub(st.isr_change_at) > timing::FETCH_TIMEOUT {
+        if st.isr_change_inflight && ctx.now.saturating_sub(st.isr_change_at) > ctx.patient(timing::FETCH_TIMEOUT) {
             st.isr_change_inflight = false;
         }
         if st.role != PartRole::Leader || st.isr_change_inflight {
@@ -387,7 +390,7 @@ impl Broker {
             .filter(|&b| {
                 b != me
                     && st.follower_leo[b as usize] < leo
-                    && ctx.now.saturating_sub(st.caught_up_at[b as usize]) > timing::REPLICA_LAG_MAX
+                    && ctx.now.saturating_sub(st.caught_up_at[b as usize]) > lag_max
             })
             .collect();
         if !lagging.is_empty() {
@@ -466,7 +469,7 @@ impl Broker {
             ctx.topo.brokers[leader as usize],
             Msg::Fetch { id, part, offset, last_epoch, replica, max: FETCH_MAX },
         );
-        self.arm_fetch(part, timing::FETCH_TIMEOUT, ctx);
+        self.arm_fetch(part, ctx.patient(timing::FETCH_TIMEOUT), ctx);
     }
 
     /// Sets `part`'s one live fetch timer, `after` µs from now; any earlier one goes stale.
@@ -551,7 +554,7 @@ impl Node for Broker {
     fn start(&mut self, ctx: &mut Ctx) {
         self.heartbeat(ctx);
         ctx.timer(timing::BROKER_HEARTBEAT, BrokerTimer::Heartbeat);
-        ctx.timer(timing::REPLICA_LAG_MAX / 4, BrokerTimer::IsrCheck);
+        ctx.timer(ctx.patient(timing::REPLICA_LAG_MAX) / 4, BrokerTimer::IsrCheck);
         // At the cluster's start every broker already knows its roles: followers start fetching.
         for p in 0..self.vol.parts.len() {
             self.follower_fetch(p as PartIdx, ctx);
@@ -568,7 +571,7 @@ impl Node for Broker {
                 for p in 0..self.vol.parts.len() {
                     self.maybe_shrink_isr(p as PartIdx, ctx);
                 }
-                ctx.timer(timing::REPLICA_LAG_MAX / 4, BrokerTimer::IsrCheck);
+                ctx.timer(ctx.patient(timing::REPLICA_LAG_MAX) / 4, BrokerTimer::IsrCheck);
             }
             BrokerTimer::Fetch(part, token) => self.on_fetch_timer(part, token, ctx),
         }

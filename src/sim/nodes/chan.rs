@@ -57,7 +57,9 @@ impl Chan {
 
     /// Re-sends unacknowledged writes when no progress was made for a while.
     pub fn retransmit(&mut self, ctx: &mut Ctx) {
-        if !self.unacked.is_empty() && ctx.now.saturating_sub(self.last_progress) >= timing::CHAN_RETRANSMIT {
+        if !self.unacked.is_empty()
+            && ctx.now.saturating_sub(self.last_progress) >= ctx.patient(timing::CHAN_RETRANSMIT)
+        {
             for (s, p) in self.unacked.iter().take(64) {
                 ctx.send(self.to, Msg::DbWrite { epoch: self.epoch, chan_seq: *s, payload: *p });
             }

@@ -55,7 +55,7 @@ impl Client {
         for &d in &asked {
             ctx.send(d, Msg::ReadReq { rid, delivery });
         }
-        ctx.timer(timing::READ_TIMEOUT, ClientTimer::ReadTimeout(rid));
+        ctx.timer(ctx.patient(timing::READ_TIMEOUT), ClientTimer::ReadTimeout(rid));
         self.reads.insert(rid, PendingRead { delivery, need, asked, answers: Vec::new(), latest, started: ctx.now });
     }
 }

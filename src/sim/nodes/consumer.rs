@@ -211,7 +211,7 @@ impl Consumer {
         let id = self.vol.next_id;
         self.vol.fetches.entry(part).or_default().inflight = Some((id, leader));
         ctx.send(leader, Msg::Fetch { id, part, offset, last_epoch: 0, replica: None, max: FETCH_MAX });
-        self.arm_fetch(part, timing::FETCH_TIMEOUT, ctx);
+        self.arm_fetch(part, ctx.patient(timing::FETCH_TIMEOUT), ctx);
     }
 
     /// `part`'s timer: the fetch in flight timed out, or the idle wait is over.

@@ -136,7 +136,7 @@ impl MetaClient {
         self.inflight = Some((self.next_id, self.turn));
         self.last_sent = Some(ctx.now);
         ctx.send(ctx.topo.brokers[self.turn], Msg::MetadataReq { id: self.next_id });
-        self.arm(timing::REQUEST_TIMEOUT, ctx, wrap);
+        self.arm(ctx.patient(timing::REQUEST_TIMEOUT), ctx, wrap);
     }
 
     /// Sets the one live metadata timer, `after` µs from now; any earlier one goes stale.

@@ -221,6 +221,14 @@ pub struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
+    /// A timeout of `base` µs, stretched to at least four of this network's slowest round trips.
+    /// Kafka's request timeouts (`request.timeout.ms` 30 s, `replica.lag.time.max.ms` 30 s)
+    /// dwarf any real round trip; the model's are scaled down (time.rs), so on a slow network (a
+    /// reader raising the latency to 200 ms) they stretch with it: a slow network slows the
+    /// pipeline, as in Kafka, instead of making every request time out before its answer.
+    pub fn patient(&self, base: Time) -> Time {
+        base.max(4 * self.cfg.round_trip_max_us())
+    }
     /// Sends `msg` to `to` over the network.
     pub fn send(&mut self, to: NodeId, msg: Msg) {
         self.out.push(Effect::Send { to, msg });

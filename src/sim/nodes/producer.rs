@@ -194,7 +194,7 @@ impl Producer {
                 // Fire and forget: no response will come, no retry will happen.
                 out.push(Outcome::Acked { part, record: pend.record, tag: pend.tag, offset: None });
             } else {
-                ctx.timer(timing::REQUEST_TIMEOUT, (self.wrap)(ProducerTimer::Timeout(pend.req)));
+                ctx.timer(ctx.patient(timing::REQUEST_TIMEOUT), (self.wrap)(ProducerTimer::Timeout(pend.req)));
                 self.inflight[p].push(pend);
             }
         }

@@ -88,7 +88,7 @@ impl Relay {
     fn poll(&mut self, ctx: &mut Ctx) {
         let due = match self.vol.poll_sent {
             None => true,
-            Some(t) => ctx.now.saturating_sub(t) >= timing::FETCH_TIMEOUT,
+            Some(t) => ctx.now.saturating_sub(t) >= ctx.patient(timing::FETCH_TIMEOUT),
         };
         if due && self.vol.buffer.len() < 256 {
             self.vol.poll_sent = Some(ctx.now);
