@@ -5,7 +5,9 @@
 //!   fetch position. A follower is in sync while it has caught up within
 //!   `replica.lag.time.max.ms`; the leader asks the controller to shrink or expand the ISR
 //!   (AlterPartition) and uses the new ISR only once the controller accepted it.
-//! - The high watermark is the offset every ISR member has; consumers read only below it.
+//! - The high watermark is the offset every ISR member has; consumers read only below it. While
+//!   the leader's proposal to add a follower back is undecided, that follower counts too (the
+//!   "maximal ISR" of KIP-497).
 //! - `acks=all`: refused up front with NOT_ENOUGH_REPLICAS when the ISR is smaller than
 //!   `min.insync.replicas`; otherwise answered once the high watermark passes the record, with
 //!   NOT_ENOUGH_REPLICAS_AFTER_APPEND if the ISR shrank below the minimum meanwhile.
@@ -80,6 +82,9 @@ pub struct PartState {
     pub leo_at_fetch: Vec<u64>,
     pub waiting: Vec<WaitingAck>,
     pub isr_change_inflight: bool,
+    /// Followers the leader asked the controller to add to the ISR, not yet decided: the high
+    /// watermark waits for them too (KIP-497's "maximal ISR").
+    pub isr_joining: Vec<u32>,
     /// When the pending AlterPartition was sent (re-sent if unanswered: the request or its
     /// answer can be lost).
     pub isr_change_at: Time,
@@ -106,6 +111,7 @@ impl PartState {
             leo_at_fetch: vec![0; brokers],
             waiting: Vec::new(),
             isr_change_inflight: false,
+            isr_joining: Vec::new(),
             isr_change_at: 0,
             meta_version: 0,
             leader: None,
@@ -265,7 +271,11 @@ impl Broker {
         let log = &mut self.durable.logs[p];
         let me = self.idx;
         let mut hw = log.leo();
-        for &b in &st.isr {
+        // The HW advances over the "maximal ISR" (KIP-497, AlterPartition): the committed ISR
+        // plus any follower whose entry the leader has proposed and the controller not yet
+        // decided. A record acknowledged meanwhile is then on every replica the controller may
+        // hold in the ISR when it next elects, whichever way the pending change goes.
+        for &b in st.isr.iter().chain(&st.isr_joining) {
             if b != me {
                 hw = hw.min(st.follower_leo[b as usize]);
             }
@@ -349,6 +359,9 @@ impl Broker {
                     let mut isr = st.isr.clone();
                     isr.push(r);
                     isr.sort_unstable();
+                    if !st.isr_joining.contains(&r) {
+                        st.isr_joining.push(r);
+                    }
                     st.isr_change_inflight = true;
                     st.isr_change_at = ctx.now;
                     ctx.send(ctx.topo.controller, Msg::AlterIsr { part, epoch: st.epoch, isr });
@@ -412,6 +425,7 @@ impl Broker {
         let same_epoch = epoch == st.epoch && st.role != PartRole::None;
         st.epoch = epoch;
         st.isr = isr;
+        st.isr_joining.clear(); // the controller's decision is the ISR from here on
         match leader {
             Some(l) if l == me => {
                 if !(same_epoch && st.role == PartRole::Leader) {
@@ -606,6 +620,7 @@ impl Node for Broker {
                 let st = &mut self.vol.parts[part as usize];
                 if st.epoch == epoch && st.role == PartRole::Leader {
                     st.isr_change_inflight = false;
+                    st.isr_joining.clear();
                     // Accepted or not, the controller's ISR is the truth from here on.
                     if version >= st.meta_version {
                         st.meta_version = version;
@@ -711,6 +726,31 @@ mod tests {
             .filter_map(|(_, m)| if let Msg::AlterIsr { isr, .. } = m { Some(isr) } else { None })
             .collect();
         assert_eq!(proposals, vec![vec![0, 1]], "broker 3 never fetched: out; broker 2 caught up: in");
+    }
+
+    // KIP-497's maximal ISR: while the leader's proposal to add a follower back to the ISR is
+    // undecided, the high watermark waits for that follower too, so nothing is acknowledged
+    // that the controller's next ISR (with it) might lack; the decision ends the wait.
+    #[test]
+    fn hw_waits_for_a_follower_whose_isr_entry_is_pending() {
+        let (mut h, mut b) = leader(Config { min_insync_replicas: 2, ..Default::default() });
+        b.vol.parts[0].isr = vec![0, 1];
+        produce(&mut h, &mut b, 1, record(1, 0, -1), Acks::All);
+        follower_fetch(&mut h, &mut b, 1, 1);
+        assert_eq!(b.log(0).hw, 1, "the ISR {{0, 1}} has record 0");
+        follower_fetch(&mut h, &mut b, 2, 1); // broker 3 caught up: the leader proposes it
+        assert_eq!(b.vol.parts[0].isr_joining, vec![2]);
+        produce(&mut h, &mut b, 2, record(2, 0, -1), Acks::All);
+        follower_fetch(&mut h, &mut b, 1, 2);
+        assert_eq!(b.log(0).hw, 1, "broker 3's entry is pending: the HW waits for it");
+        assert_eq!(answers(&h), vec![(1, Ok(0))]);
+        follower_fetch(&mut h, &mut b, 2, 2);
+        assert_eq!(b.log(0).hw, 2);
+        let decided =
+            Msg::AlterIsrResp { part: 0, epoch: b.vol.parts[0].epoch, isr: vec![0, 1, 2], version: 2, ok: true };
+        let controller = h.topo.controller;
+        h.run(|ctx| b.on_message(controller, decided, ctx));
+        assert!(b.vol.parts[0].isr_joining.is_empty(), "the decision ends the pending entry");
     }
 
     // The idempotent producer's retry of a batch the log has is not appended again: it is
