@@ -378,7 +378,18 @@ impl Broker {
                 } else {
                     Vec::new()
                 };
-                let diverging = if offset > hw && offset > log.leo() { Some(hw) } else { None };
+                // KIP-320: the consumer's fetch carries the epoch of the last record it fetched;
+                // if this log ends that epoch before the consumer's position (an unclean
+                // election cut it short), the answer names where they diverge and the consumer
+                // resumes there, reading what this leader has rather than skipping it. With no
+                // epoch to check (a committed offset beyond the log), OFFSET_OUT_OF_RANGE and
+                // `auto.offset.reset` as `lab config` prints it (`earliest`): the log's start.
+                let diverging = if last_epoch > 0 && offset > 0 {
+                    let end = log.end_offset_for_epoch(last_epoch).min(log.leo());
+                    (end < offset).then_some(end)
+                } else {
+                    (offset > log.leo()).then_some(0)
+                };
                 ctx.send(from, resp(records, hw, diverging, false));
             }
         }
@@ -751,6 +762,35 @@ mod tests {
         let controller = h.topo.controller;
         h.run(|ctx| b.on_message(controller, decided, ctx));
         assert!(b.vol.parts[0].isr_joining.is_empty(), "the decision ends the pending entry");
+    }
+
+    // KIP-320 for consumers: a consumer whose last fetched epoch ends earlier in this log than
+    // its position (an unclean election cut the log short) is told where the logs diverge, not
+    // sent to the high watermark; a position beyond the log with no epoch is out of range and
+    // resets to the log's start (`auto.offset.reset=earliest`).
+    #[test]
+    fn consumer_fetch_past_a_truncated_epoch_resumes_at_the_divergence() {
+        let (mut h, mut b) = leader(Config::default());
+        for (event, epoch) in [(1, 1), (2, 1), (3, 3), (4, 3), (5, 3)] {
+            b.durable.logs[0].append(Record { epoch, ..record(event, 0, -1) });
+        }
+        b.durable.logs[0].hw = 5;
+        let fetch = |offset, last_epoch| Msg::Fetch { id: 7, part: 0, offset, last_epoch, replica: None, max: 64 };
+        let diverging = |h: &Harness| {
+            h.sent().iter().rev().find_map(|(_, m)| {
+                if let Msg::FetchResp { diverging, .. } = m {
+                    Some(*diverging)
+                } else {
+                    None
+                }
+            })
+        };
+        h.run(|ctx| b.on_message(99, fetch(4, 2), ctx));
+        assert_eq!(diverging(&h), Some(Some(2)), "epoch 2 ends at offset 2 here: resume there");
+        h.run(|ctx| b.on_message(99, fetch(4, 3), ctx));
+        assert_eq!(diverging(&h), Some(None), "same epoch, position inside the log: a normal fetch");
+        h.run(|ctx| b.on_message(99, fetch(9, 0), ctx));
+        assert_eq!(diverging(&h), Some(Some(0)), "out of range with no epoch: earliest");
     }
 
     // The idempotent producer's retry of a batch the log has is not appended again: it is

@@ -98,6 +98,9 @@ pub struct ConsumerVol {
     pub busy: bool,
     /// High watermark last seen per partition (for lag).
     pub hw: BTreeMap<PartIdx, u64>,
+    /// Leader epoch of the last record fetched, per partition (KIP-320): sent with each fetch
+    /// so the leader can tell whether the log was cut short below the position.
+    pub last_epochs: BTreeMap<PartIdx, u32>,
 }
 
 /// One partition's fetch: the request in flight and the partition's one live timer.
@@ -210,7 +213,8 @@ impl Consumer {
         self.vol.next_id += 1;
         let id = self.vol.next_id;
         self.vol.fetches.entry(part).or_default().inflight = Some((id, leader));
-        ctx.send(leader, Msg::Fetch { id, part, offset, last_epoch: 0, replica: None, max: FETCH_MAX });
+        let last_epoch = self.vol.last_epochs.get(&part).copied().unwrap_or(0);
+        ctx.send(leader, Msg::Fetch { id, part, offset, last_epoch, replica: None, max: FETCH_MAX });
         self.arm_fetch(part, ctx.patient(timing::FETCH_TIMEOUT), ctx);
     }
 
@@ -278,6 +282,7 @@ impl Consumer {
         self.vol.buffer.clear();
         self.vol.held.clear();
         self.vol.fetches.clear();
+        self.vol.last_epochs.clear(); // positions come from committed offsets: no epoch known
         for (p, _) in parts {
             self.fetch(p, ctx);
         }
@@ -373,8 +378,10 @@ impl Node for Consumer {
                 }
                 self.vol.hw.insert(part, hw);
                 if let Some(to) = diverging {
-                    // OFFSET_OUT_OF_RANGE after an unclean election: reset to the log end.
+                    // The log diverged below the position (KIP-320) or the position is out of
+                    // range: resume where the leader says, and re-read from there.
                     self.vol.positions.insert(part, to);
+                    self.vol.last_epochs.remove(&part);
                     self.vol.processed.insert(part, to);
                     self.arm_fetch(part, timing::CONSUMER_IDLE_FETCH, ctx);
                     return;
@@ -382,6 +389,9 @@ impl Node for Consumer {
                 if records.is_empty() {
                     self.arm_fetch(part, timing::CONSUMER_IDLE_FETCH, ctx);
                     return;
+                }
+                if let Some(last) = records.last() {
+                    self.vol.last_epochs.insert(part, last.epoch);
                 }
                 let number = ctx.topo.parts[part as usize].number;
                 let n = records.len() as u64;
