@@ -136,7 +136,14 @@ impl Controller {
         if running {
             self.rewind(g, ctx);
         } else {
+            // The coordinator is paused or down: its stored offsets go, and the group moves to
+            // a new generation so that commits its members sent before the wipe (queued during
+            // a pause) are refused as ILLEGAL_GENERATION instead of restoring the old offsets.
             self.durable.offsets[g].clear();
+            self.durable.generations[g] += 1;
+            if let Some(st) = self.vol.groups.get_mut(g) {
+                st.generation = self.durable.generations[g];
+            }
         }
     }
 
@@ -472,6 +479,25 @@ mod tests {
         assert_eq!(c.committed(0, 0), 0);
         h.run(|ctx| c.on_message(member, commit(gen), ctx));
         assert_eq!(c.committed(0, 0), 5);
+    }
+
+    // A wipe while the coordinator is paused clears the group's offsets and moves it to a new
+    // generation: a commit a member sent before the wipe, arriving after the pause, is refused
+    // and cannot restore the old offsets (the replica rebuilds from offset 0).
+    #[test]
+    fn wipe_while_paused_fences_commits_sent_before_it() {
+        let (mut h, mut c) = controller(Config::default(), &[0, 1, 2], 0);
+        let member = h.topo.consumers[0];
+        h.run(|ctx| c.on_message(member, Msg::GroupHeartbeat { group: 0, member: 0, generation: 0 }, ctx));
+        let gen = c.group(0).generation;
+        let commit = Msg::OffsetCommit { group: 0, member: 0, generation: gen, part: 0, offset: 7 };
+        h.run(|ctx| c.on_message(member, commit.clone(), ctx));
+        assert_eq!(c.committed(0, 0), 7);
+        h.run(|ctx| c.wipe_group(0, false, ctx));
+        assert_eq!(c.committed(0, 0), 0);
+        h.run(|ctx| c.on_message(member, commit, ctx));
+        assert_eq!(c.committed(0, 0), 0, "the pre-wipe commit is from an old generation");
+        assert!(c.group(0).generation > gen);
     }
 
     // A crash loses group membership but keeps committed offsets and generation counters, so a
