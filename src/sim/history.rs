@@ -14,6 +14,7 @@ use serde::de::{self, Deserializer, Visitor};
 use serde::Deserialize;
 
 use super::domain::Kind;
+use super::text::{echo, echo_within};
 
 /// Index of a node in the run's node table (`Names::nodes`).
 pub type NodeId = u16;
@@ -421,7 +422,7 @@ impl Interner {
             return Ok(id);
         }
         let id = NodeId::try_from(self.names.nodes.len())
-            .map_err(|_| format!("too many distinct node names (at `{name}`)"))?;
+            .map_err(|_| format!("too many distinct node names (at `{}`)", echo(name)))?;
         self.names.nodes.push(name.to_string());
         self.nodes.insert(name.to_string(), id);
         Ok(id)
@@ -432,7 +433,7 @@ impl Interner {
             return Ok(id);
         }
         let id = DeliveryId::try_from(self.names.deliveries.len())
-            .map_err(|_| format!("too many distinct delivery names (at `{name}`)"))?;
+            .map_err(|_| format!("too many distinct delivery names (at `{}`)", echo(name)))?;
         self.names.deliveries.push(name.to_string());
         self.deliveries.insert(name.to_string(), id);
         Ok(id)
@@ -517,7 +518,7 @@ fn t_us_of(n: &serde_json::Number) -> Result<u64, String> {
     }
     match n.as_f64() {
         Some(ms) if ms.is_finite() && ms >= 0.0 && ms * 1000.0 < u64::MAX as f64 => Ok((ms * 1000.0).round() as u64),
-        _ => Err(format!("`t_ms` must be a non-negative number of ms, got {n}")),
+        _ => Err(format!("`t_ms` must be a non-negative number of ms, got {}", echo(&n.to_string()))),
     }
 }
 
@@ -526,7 +527,7 @@ fn parse_line(text: &str, names: &mut Interner) -> Result<Rec, String> {
         // serde_json's message ends in " at line 1 column C"; the line is ours to name.
         let msg = e.to_string();
         let msg = msg.rfind(" at line ").map_or(msg.as_str(), |i| &msg[..i]).to_string();
-        format!("column {}: {msg}", e.column())
+        format!("column {}: {}", e.column(), echo_within(&msg, 160))
     })?;
     let t_us = t_us_of(&line.t_ms.ok_or("missing key `t_ms`")?)?;
     let node = names.node(&line.node.ok_or("missing key `node`")?.0)?;
@@ -574,7 +575,7 @@ fn parse_line(text: &str, names: &mut Interner) -> Result<Rec, String> {
             };
             let reason = need(line.reason, "reason", n)?;
             let reason = SkipReason::parse(&reason.0)
-                .ok_or_else(|| format!("`reason` must be duplicate or stale, got `{}`", reason.0))?;
+                .ok_or_else(|| format!("`reason` must be duplicate or stale, got `{}`", echo(&reason.0)))?;
             Op::Skip { replica, partition: line.partition, event: need(line.event, "event", n)?, reason }
         }
         "read" => {
@@ -607,7 +608,7 @@ fn parse_line(text: &str, names: &mut Interner) -> Result<Rec, String> {
             status: need(line.status, "status", n)?,
             version: need(line.version, "version", n)?,
         },
-        other => return Err(format!("unknown op `{other}`")),
+        other => return Err(format!("unknown op `{}`", echo(other))),
     };
     Ok(Rec { t_us, node, op })
 }
