@@ -13,6 +13,7 @@
 use std::io::Write;
 use std::process::ExitCode;
 
+use consistency_lab::sim::text::{echo, echo_within};
 use consistency_lab::sim::{self, builtin, scenario, Sim};
 
 fn usage() -> &'static str {
@@ -20,12 +21,53 @@ fn usage() -> &'static str {
 }
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    match run(&args) {
+    match args().and_then(|args| run(&args)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(msg) => {
             eprintln!("lab: {msg}");
             ExitCode::from(2)
+        }
+    }
+}
+
+/// The arguments as text; one that is not UTF-8 is refused (`std::env::args` would panic).
+fn args() -> Result<Vec<String>, String> {
+    std::env::args_os()
+        .skip(1)
+        .enumerate()
+        .map(|(i, a)| a.into_string().map_err(|_| format!("argument {} is not UTF-8 text", i + 1)))
+        .collect()
+}
+
+/// How many characters of a file path a message shows (a path is longer than a value).
+const PATH_MAX: usize = 120;
+
+/// A file path as messages show it: escaped and cut like any echoed value.
+fn shown_path(path: &str) -> String {
+    echo_within(path, PATH_MAX)
+}
+
+/// A file's text; a file that is not UTF-8 is named as such, with the offset of its first bad
+/// byte, rather than as unreadable.
+fn read_text(path: &str) -> Result<String, ReadError> {
+    let bytes = std::fs::read(path).map_err(|e| ReadError::Io(e.to_string()))?;
+    String::from_utf8(bytes).map_err(|e| ReadError::NotUtf8(e.utf8_error().valid_up_to()))
+}
+
+/// Why [`read_text`] failed.
+enum ReadError {
+    /// The file could not be read (the OS's words).
+    Io(String),
+    /// The file was read but its byte at this offset (from 0) is not UTF-8.
+    NotUtf8(usize),
+}
+
+impl ReadError {
+    /// "`path`: not UTF-8 text (bad byte at N)", or `unreadable(os_message)` for an I/O error.
+    fn message(&self, path: &str, unreadable: impl FnOnce(&str) -> String) -> String {
+        match self {
+            ReadError::Io(e) => unreadable(e),
+            ReadError::NotUtf8(at) => format!("{}: not UTF-8 text (bad byte at {at})", shown_path(path)),
         }
     }
 }
@@ -61,7 +103,7 @@ fn run(args: &[String]) -> Result<(), String> {
             println!("{}", usage());
             Ok(())
         }
-        other => Err(format!("unknown command `{other}`; {}", usage())),
+        other => Err(format!("unknown command `{}`; {}", echo(other), usage())),
     }
 }
 
@@ -70,9 +112,12 @@ fn load_scenario(arg: &str) -> Result<scenario::Scenario, String> {
     if let Some(s) = builtin::get(arg) {
         return Ok(s);
     }
-    let text = std::fs::read_to_string(arg)
-        .map_err(|e| format!("`{arg}` is neither a built-in scenario (see `lab list`) nor a readable file: {e}"))?;
-    scenario::parse_scenario(&text).map_err(|e| format!("{arg}: {e}"))
+    let text = read_text(arg).map_err(|e| {
+        e.message(arg, |e| {
+            format!("`{}` is neither a built-in scenario (see `lab list`) nor a readable file: {e}", shown_path(arg))
+        })
+    })?;
+    scenario::parse_scenario(&text).map_err(|e| format!("{}: {e}", shown_path(arg)))
 }
 
 fn value_of<'a>(args: &'a [String], i: &mut usize, flag: &str) -> Result<&'a str, String> {
@@ -93,19 +138,21 @@ fn cmd_run(args: &[String]) -> Result<(), String> {
         match a {
             "--seed" => {
                 let v = value_of(args, &mut i, a)?;
-                seed = Some(v.parse::<u64>().map_err(|_| format!("--seed: `{v}` is not a non-negative integer"))?);
+                seed =
+                    Some(v.parse::<u64>().map_err(|_| format!("--seed: `{}` is not a non-negative integer", echo(v)))?);
             }
             "--until-ms" => {
                 let v = value_of(args, &mut i, a)?;
-                let t = v.parse::<u64>().map_err(|_| format!("--until-ms: `{v}` is not a non-negative integer"))?;
+                let t =
+                    v.parse::<u64>().map_err(|_| format!("--until-ms: `{}` is not a non-negative integer", echo(v)))?;
                 until = Some(t);
             }
             "--set" => sets.push(value_of(args, &mut i, a)?.to_string()),
             "--history" => history = Some(value_of(args, &mut i, a)?.to_string()),
             "--json" => json = true,
-            _ if a.starts_with("--") => return Err(format!("unknown option `{a}`; {}", usage())),
+            _ if a.starts_with("--") => return Err(format!("unknown option `{}`; {}", echo(a), usage())),
             _ if target.is_none() => target = Some(a.to_string()),
-            _ => return Err(format!("unexpected argument `{a}`; {}", usage())),
+            _ => return Err(format!("unexpected argument `{}`; {}", echo(a), usage())),
         }
         i += 1;
     }
@@ -126,9 +173,9 @@ fn cmd_run(args: &[String]) -> Result<(), String> {
     scenario::apply_cli_sets(&mut sc.config, &sets).map_err(|e| format!("--set {e}"))?;
     sc.validate().map_err(|e| e.to_string())?;
     let mut out_file = match &history {
-        Some(path) => {
-            Some(std::io::BufWriter::new(std::fs::File::create(path).map_err(|e| format!("--history {path}: {e}"))?))
-        }
+        Some(path) => Some(std::io::BufWriter::new(
+            std::fs::File::create(path).map_err(|e| format!("--history {}: {e}", shown_path(path)))?,
+        )),
         None => None,
     };
     let mut sim = Sim::new(sc);
@@ -162,13 +209,13 @@ fn cmd_config(args: &[String]) -> Result<(), String> {
                 ko = match value_of(args, &mut i, a)? {
                     "ko" => true,
                     "en" => false,
-                    v => return Err(format!("--lang: `{v}` is not ko or en")),
+                    v => return Err(format!("--lang: `{}` is not ko or en", echo(v))),
                 }
             }
             "--json" => json = true,
-            _ if a.starts_with("--") => return Err(format!("unknown option `{a}`; {}", usage())),
+            _ if a.starts_with("--") => return Err(format!("unknown option `{}`; {}", echo(a), usage())),
             _ if target.is_none() => target = Some(a.to_string()),
-            _ => return Err(format!("unexpected argument `{a}`; {}", usage())),
+            _ => return Err(format!("unexpected argument `{}`; {}", echo(a), usage())),
         }
         i += 1;
     }
@@ -192,14 +239,14 @@ fn cmd_check(args: &[String]) -> Result<(), String> {
     for a in args {
         match a.as_str() {
             "--json" => json = true,
-            s if s.starts_with("--") => return Err(format!("unknown option `{s}`")),
+            s if s.starts_with("--") => return Err(format!("unknown option `{}`", echo(s))),
             s if path.is_none() => path = Some(s.to_string()),
             _ => return Err("check takes one history file: lab check <HISTORY> [--json]".into()),
         }
     }
     let path = path.ok_or("check needs a history file")?;
-    let text = std::fs::read_to_string(&path).map_err(|e| format!("{path}: {e}"))?;
-    let (recs, names) = sim::history::parse_jsonl(&text).map_err(|e| format!("{path}: {e}"))?;
+    let text = read_text(&path).map_err(|e| e.message(&path, |e| format!("{}: {e}", shown_path(&path))))?;
+    let (recs, names) = sim::history::parse_jsonl(&text).map_err(|e| format!("{}: {e}", shown_path(&path)))?;
     let report = sim::checker::Checker::check(&recs);
     if json {
         println!("{}", serde_json::to_string_pretty(&report.to_json(&names)).expect("report serialises"));
@@ -215,7 +262,7 @@ fn cmd_bench(args: &[String]) -> Result<(), String> {
     for a in args {
         match a.as_str() {
             "--json" => json = true,
-            s => return Err(format!("unknown option `{s}` for bench")),
+            s => return Err(format!("unknown option `{}` for bench", echo(s))),
         }
     }
     let b = sim::bench::run();

@@ -22,6 +22,7 @@ use serde_json::Value;
 use super::builtin;
 use super::config::Config;
 use super::scenario::{parse_scenario, Scenario};
+use super::text::echo;
 
 /// Longest `#s=` payload accepted, characters (a scenario of a few hundred commands fits; a
 /// browser keeps URLs of this size).
@@ -164,7 +165,7 @@ pub fn b64url_decode(text: &str) -> Result<Vec<u8>, String> {
                     i + 1
                 ))
             }
-            _ => return Err(format!("bad base64url at character {} ({c:?})", i + 1)),
+            _ => return Err(format!("bad base64url at character {} ('{}')", i + 1, echo(&c.to_string()))),
         };
         vals.push(v);
     }
@@ -259,25 +260,25 @@ pub fn parse_query(query: &str, hash: &str) -> Link {
                     let ids: Vec<&str> = builtin::SOURCES.iter().map(|(id, _)| *id).collect();
                     link.errors.push(format!(
                         "unknown scenario `{}`; built-in scenarios are {}",
-                        shorten(value),
+                        echo(value),
                         ids.join(", ")
                     ));
                 }
             }
             "lang" => match Lang::from_code(value) {
                 Some(l) => link.lang = Some(l),
-                None => link.errors.push(format!("`lang` must be `ko` or `en`, got `{}`", shorten(value))),
+                None => link.errors.push(format!("`lang` must be `ko` or `en`, got `{}`", echo(value))),
             },
             "embed" => match value.to_ascii_lowercase().as_str() {
                 "1" | "true" | "" => link.embed = true,
                 "0" | "false" => link.embed = false,
-                _ => link.errors.push(format!("`embed` must be 1 or 0, got `{}`", shorten(value))),
+                _ => link.errors.push(format!("`embed` must be 1 or 0, got `{}`", echo(value))),
             },
             "step" => match value.parse::<usize>() {
                 Ok(n) if (1..=STEP_MAX).contains(&n) => link.step = Some(n - 1),
                 _ => link
                     .errors
-                    .push(format!("`step` must be a step number from 1 (the first step), got `{}`", shorten(value))),
+                    .push(format!("`step` must be a step number from 1 (the first step), got `{}`", echo(value))),
             },
             _ => unreachable!("only known keys reach here"),
         }
@@ -323,15 +324,6 @@ pub fn query_string(scenario: Option<&str>, lang: Option<Lang>, embed: bool, ste
 /// The hash (with `#`) that carries a whole scenario.
 pub fn hash_for(scenario: &Scenario) -> String {
     format!("#s={}", encode(scenario))
-}
-
-/// At most 40 characters of a user's value, for messages.
-fn shorten(s: &str) -> String {
-    if s.chars().count() > 40 {
-        format!("{}…", s.chars().take(40).collect::<String>())
-    } else {
-        s.to_string()
-    }
 }
 
 /// Percent-decoding of a URL component (`+` is a space); the result must be UTF-8.

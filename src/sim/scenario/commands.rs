@@ -15,6 +15,7 @@ use super::{describe_nodes, node_names, node_role, NodeRole, Res, ScenarioError}
 use super::{BROADCAST_LEN_MAX, PAUSE_MS_MAX, STEP_MS_MAX, TRAFFIC_PER_SEC_MAX, UNTIL_MS_MAX};
 use crate::sim::command::{Action, Command, CrashPoint};
 use crate::sim::config::{Config, ReadMode};
+use crate::sim::text::echo;
 
 /// Every command, with the keys it takes besides `at_ms` and `do`. The `net` command takes the
 /// keys of the config's `network` object (read from the config key table).
@@ -75,9 +76,10 @@ fn command_name<'a>(obj: &Obj<'a>) -> Res<&'a str> {
         None => return Err(obj.err("do", format!("missing required field (one of {})", list(&names)))),
     };
     if !names.contains(&name) {
-        return Err(
-            obj.err("do", format!("unknown command `{name}`{}; commands are {}", suggest(name, &names), list(&names)))
-        );
+        return Err(obj.err(
+            "do",
+            format!("unknown command `{}`{}; commands are {}", echo(name), suggest(name, &names), list(&names)),
+        ));
     }
     Ok(name)
 }
@@ -222,7 +224,7 @@ pub(super) fn unknown_node(config: &Config, field: String, name: &str) -> Scenar
     let names: Vec<&str> = names.iter().map(String::as_str).collect();
     ScenarioError::new(
         field,
-        format!("unknown node `{name}`{}; nodes are {}", suggest(name, &names), describe_nodes(config)),
+        format!("unknown node `{}`{}; nodes are {}", echo(name), suggest(name, &names), describe_nodes(config)),
     )
 }
 

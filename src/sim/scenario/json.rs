@@ -10,6 +10,7 @@ use serde_json::{Map, Number, Value};
 
 use super::{Res, ScenarioError, Title, DELIVERY_LEN_MAX};
 use crate::sim::domain::Kind;
+use crate::sim::text::{echo, echo_within};
 
 /// Parses JSON into a Value, refusing duplicate keys (serde_json would keep the last one
 /// silently). Errors carry the path (from serde_path_to_error) and the line and column.
@@ -22,19 +23,39 @@ pub(super) fn parse_json_strict(json: &str) -> Res<Value> {
         .map_err(|inner| {
             if !inner.is_data() {
                 // A syntax error: the path of a half-read value says little, line and column all.
-                return ScenarioError::new("$", format!("malformed JSON: {inner}"));
+                return ScenarioError::new("$", format!("malformed JSON: {}", echo_within(&inner.to_string(), 160)));
             }
-            let path = track.path().to_string();
+            let path = echoed_path(&track.path());
             let field = match (path.as_str(), duplicate.borrow_mut().take()) {
-                (".", Some(key)) => key,
-                (_, Some(key)) => format!("{path}.{key}"),
+                (".", Some(key)) => echo(&key),
+                (_, Some(key)) => format!("{path}.{}", echo(&key)),
                 (".", None) => "$".to_string(),
                 (_, None) => path,
             };
-            ScenarioError::new(field, inner.to_string())
+            ScenarioError::new(field, echo_within(&inner.to_string(), 160))
         })?;
-    de.end().map_err(|e| ScenarioError::new("$", format!("malformed JSON: {e}")))?;
+    de.end().map_err(|e| ScenarioError::new("$", format!("malformed JSON: {}", echo_within(&e.to_string(), 160))))?;
     Ok(value)
+}
+
+/// serde_path_to_error's path (`.`, `commands[2].node`) with each key echoed (a key is the
+/// reader's text: a duplicate can sit inside an unknown key).
+fn echoed_path(path: &serde_path_to_error::Path) -> String {
+    use serde_path_to_error::Segment;
+    let mut out = String::new();
+    for seg in path.iter() {
+        match seg {
+            Segment::Seq { index } => out.push_str(&format!("[{index}]")),
+            Segment::Map { key } => out.push_str(&format!("{}{}", if out.is_empty() { "" } else { "." }, echo(key))),
+            Segment::Enum { variant } => out.push_str(&format!(".{}", echo(variant))),
+            Segment::Unknown => out.push_str(if out.is_empty() { "?" } else { ".?" }),
+        }
+    }
+    if out.is_empty() {
+        ".".to_string()
+    } else {
+        out
+    }
 }
 
 /// A `serde_json::Value` seed that refuses duplicate object keys, leaving the key in its cell
@@ -94,7 +115,7 @@ impl<'de> Visitor<'de> for StrictValue<'_> {
         while let Some(key) = map.next_key::<String>()? {
             if out.contains_key(&key) {
                 *self.0.borrow_mut() = Some(key.clone());
-                return Err(de::Error::custom(format!("duplicate key `{key}` (give each key once)")));
+                return Err(de::Error::custom(format!("duplicate key `{}` (give each key once)", echo(&key))));
             }
             let v = map.next_value_seed(self)?;
             out.insert(key, v);
@@ -120,11 +141,12 @@ impl<'a> Obj<'a> {
         }
     }
 
+    /// The path of `key` in this object; the key is echoed, as it may be the reader's (unknown).
     pub(super) fn field(&self, key: &str) -> String {
         if self.path.is_empty() {
-            key.to_string()
+            echo(key)
         } else {
-            format!("{}.{key}", self.path)
+            format!("{}.{}", self.path, echo(key))
         }
     }
 
@@ -174,7 +196,7 @@ impl<'a> Obj<'a> {
         let v = self.req(key)?;
         let s = want_str(v).map_err(|m| self.err(key, m))?;
         Kind::parse(s).ok_or_else(|| {
-            self.err(key, format!("unknown event `{s}`{}; events are {}", suggest(s, &names), list(&names)))
+            self.err(key, format!("unknown event `{}`{}; events are {}", echo(s), suggest(s, &names), list(&names)))
         })
     }
 
@@ -243,7 +265,10 @@ pub(super) fn parse_name(
     }
     if let Some(c) = s.chars().find(|&c| !ok(c)) {
         let allowed = if charset == "any" { "printable characters".to_string() } else { format!("only [{charset}]") };
-        return Err(ScenarioError::new(field, format!("character {c:?} is not allowed ({allowed})")));
+        return Err(ScenarioError::new(
+            field,
+            format!("character '{}' is not allowed ({allowed})", echo(&c.to_string())),
+        ));
     }
     Ok(s.to_string())
 }
@@ -260,7 +285,7 @@ pub(super) fn want_u64(value: &Value, lo: u64, hi: u64) -> Result<u64, String> {
 pub(super) fn want_f64(value: &Value, lo: f64, hi: f64) -> Result<f64, String> {
     match value.as_f64() {
         Some(x) if x.is_finite() && x >= lo && x <= hi => Ok(x),
-        Some(x) => Err(format!("must be a number in {lo}..={hi}, got {x}")),
+        Some(x) => Err(format!("must be a number in {lo}..={hi}, got {}", echo(&x.to_string()))),
         None => Err(format!("must be a number in {lo}..={hi}, got {}", describe(value))),
     }
 }
@@ -276,11 +301,9 @@ pub(super) fn want_str(value: &Value) -> Result<&str, String> {
 /// One of `names`, with a "did you mean" for a near miss.
 pub(super) fn want_choice<'n>(value: &Value, names: &[&'n str]) -> Result<&'n str, String> {
     match value {
-        Value::String(s) => names
-            .iter()
-            .copied()
-            .find(|n| n == s)
-            .ok_or_else(|| format!("unknown value \"{s}\"{}; must be one of {}", suggest(s, names), quoted(names))),
+        Value::String(s) => names.iter().copied().find(|n| n == s).ok_or_else(|| {
+            format!("unknown value \"{}\"{}; must be one of {}", echo(s), suggest(s, names), quoted(names))
+        }),
         other => Err(format!("must be one of {}, got {}", quoted(names), describe(other))),
     }
 }
@@ -294,13 +317,11 @@ pub(super) fn want_enum<T: Copy>(value: &Value, options: &[(&str, T)]) -> Result
 
 /// A JSON value described for a reader: its type and, when short, the value itself.
 pub(super) fn describe(value: &Value) -> String {
-    let shown =
-        |s: String| if s.chars().count() > 40 { format!("{}…", s.chars().take(40).collect::<String>()) } else { s };
     match value {
         Value::Null => "null".to_string(),
         Value::Bool(b) => format!("the boolean {b}"),
-        Value::Number(n) => format!("the number {}", shown(n.to_string())),
-        Value::String(s) => format!("the string {}", shown(format!("{s:?}"))),
+        Value::Number(n) => format!("the number {}", echo(&n.to_string())),
+        Value::String(s) => format!("the string \"{}\"", echo(s)),
         Value::Array(a) => format!("an array of {} items", a.len()),
         Value::Object(_) => "an object".to_string(),
     }

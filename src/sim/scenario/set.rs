@@ -11,8 +11,9 @@ use super::json::{describe, list, suggest, Obj};
 use super::keys::{config_key, config_keys, BOUNDS};
 use super::{Res, ScenarioError};
 use crate::sim::config::Config;
+use crate::sim::text::echo;
 
-/// A refused config key: the key (`network.drop`) and why.
+/// A refused config key: the key (`network.drop`, echoed: it may be the reader's) and why.
 #[derive(Debug)]
 pub(super) struct KeyError {
     pub(super) key: String,
@@ -28,7 +29,7 @@ impl fmt::Display for KeyError {
 }
 
 fn key_err(key: &str, message: String) -> KeyError {
-    KeyError { key: key.to_string(), unknown: false, message }
+    KeyError { key: echo(key), unknown: false, message }
 }
 
 /// The keys as a scenario's `config` object has them, in contract order: a dotted key of the
@@ -85,7 +86,7 @@ fn unknown_key(key: &str) -> KeyError {
             format!("unknown config key{}; keys are {}", suggest(key, &candidates), list(&top))
         }
     };
-    KeyError { key: key.to_string(), unknown: true, message }
+    KeyError { key: echo(key), unknown: true, message }
 }
 
 /// The rules that tie keys together ([`BOUNDS`]). The error names the key that has to change.
@@ -110,7 +111,7 @@ pub(super) fn parse_config(value: &Value, path: &str) -> Res<Config> {
     for key in obj.map.keys() {
         if !top.contains(&key.as_str()) {
             let e = set_key(&mut Config::default(), key, &Value::Null).expect_err("an unknown key is refused");
-            return Err(ScenarioError::new(format!("{path}.{key}"), e.message));
+            return Err(ScenarioError::new(format!("{path}.{}", e.key), e.message));
         }
     }
     check_config(&config).map_err(|e| ScenarioError::new(format!("{path}.{}", e.key), e.message))?;
@@ -122,7 +123,7 @@ pub(super) fn parse_config(value: &Value, path: &str) -> Res<Config> {
 pub fn variant_config(config: &Config, set: &BTreeMap<String, Value>) -> Result<Config, ScenarioError> {
     let mut next = config.clone();
     for (k, v) in set {
-        set_key(&mut next, k, v).map_err(|e| ScenarioError::new(format!("compare.set.{k}"), e.message))?;
+        set_key(&mut next, k, v).map_err(|e| ScenarioError::new(format!("compare.set.{}", echo(k)), e.message))?;
     }
     check_config(&next).map_err(|e| ScenarioError::new(format!("compare.set.{}", e.key), e.message))?;
     Ok(next)
@@ -165,7 +166,7 @@ pub fn apply_cli_sets<S: AsRef<str>>(config: &mut Config, assignments: &[S]) -> 
 
 fn split_cli_set(assignment: &str) -> Result<(&str, Value), String> {
     let Some((key, raw)) = assignment.split_once('=') else {
-        return Err(format!("`{assignment}`: expected key=value (e.g. acks=all)"));
+        return Err(format!("`{}`: expected key=value (e.g. acks=all)", echo(assignment)));
     };
     let key = key.trim();
     let value = serde_json::from_str::<Value>(raw).unwrap_or_else(|_| Value::String(raw.to_string()));
