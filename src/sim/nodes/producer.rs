@@ -368,3 +368,74 @@ impl Producer {
         Vec::new()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::relay::RelayTimer;
+    use super::super::testing::Harness;
+    use super::*;
+    use crate::sim::domain::Kind;
+
+    /// A producer of relay-0 that knows broker 1 leads partition 0, over `cfg`.
+    fn producer(cfg: Config, pid: u64) -> (Harness, Producer) {
+        let mut h = Harness::with(cfg);
+        h.node = h.topo.relays[0];
+        let mut p = Producer::new(pid, h.topo.parts.len(), false, |t| RelayTimer::Producer(t).into());
+        p.meta.leaders[0] = PartLeader { leader: Some(h.topo.brokers[0]), epoch: 1 };
+        (h, p)
+    }
+
+    fn event(event: u64) -> Payload {
+        Payload::Event { event, delivery: 0, kind: Kind::Created, seq: 1 }
+    }
+
+    /// Produce requests sent so far: (request id, producer sequence).
+    fn requests(h: &Harness) -> Vec<(u64, i64)> {
+        let req =
+            |m: &Msg| if let Msg::Produce { req, record, .. } = m { Some((*req, record.producer_seq)) } else { None };
+        h.sent().iter().filter_map(|(_, m)| req(m)).collect()
+    }
+
+    // max.in.flight bounds the unanswered requests of a partition: the sixth record waits until
+    // an answer frees a slot.
+    #[test]
+    fn in_flight_window_holds_back_the_rest() {
+        let (mut h, mut p) = producer(Config { max_in_flight: 5, ..Default::default() }, 7);
+        for e in 0..6 {
+            h.run(|ctx| p.send(0, event(e), e, ctx));
+        }
+        assert_eq!(requests(&h).len(), 5);
+        h.run(|ctx| p.on_response(1, 0, Ok(0), ctx));
+        assert_eq!(requests(&h).len(), 6, "an answer frees a slot for the sixth");
+    }
+
+    // A timed-out request makes the producer doubt its metadata (it forgets the leader and asks
+    // the brokers); the retry, once a leader is known and retry.backoff.ms has passed, carries
+    // the same sequence number, so the broker can recognise it as a retry.
+    #[test]
+    fn retry_keeps_its_sequence_number() {
+        let (mut h, mut p) = producer(Config::default(), 7);
+        h.run(|ctx| p.send(0, event(1), 1, ctx));
+        assert_eq!(requests(&h), vec![(1, 0)]);
+        h.now += timing::REQUEST_TIMEOUT;
+        h.run(|ctx| p.on_timeout(1, ctx));
+        assert_eq!(p.meta.leader(0), None, "a timeout sends the producer back to the metadata");
+        assert!(h.sent().iter().any(|(_, m)| matches!(m, Msg::MetadataReq { .. })));
+        p.meta.leaders[0] = PartLeader { leader: Some(h.topo.brokers[1]), epoch: 2 };
+        h.now += timing::RETRY_BACKOFF;
+        h.run(|ctx| p.pump(0, ctx));
+        let sent = requests(&h);
+        assert_eq!(sent.len(), 2, "{sent:?}");
+        assert_eq!(sent[1].1, 0, "the retry is the same record: sequence 0 again");
+        assert_ne!(sent[1].0, sent[0].0, "a new request id");
+    }
+
+    // acks=0 counts a record as sent when it leaves: no answer is awaited, nothing is retried.
+    #[test]
+    fn acks_zero_is_fire_and_forget() {
+        let (mut h, mut p) = producer(Config { acks: Acks::Zero, idempotent_producer: false, ..Default::default() }, 0);
+        let out = h.run(|ctx| p.send(0, event(1), 1, ctx));
+        assert!(matches!(out.as_slice(), [Outcome::Acked { offset: None, .. }]), "{out:?}");
+        assert_eq!(p.backlog(), 0);
+    }
+}
