@@ -54,3 +54,87 @@ for (const lang of ['en', 'ko']) {
     }
   });
 }
+
+/** The box of `selector`, asserted to lie inside the viewport (reachable without scrolling). */
+async function inView(page, selector, what) {
+  const box = await page.locator(selector).boundingBox();
+  const vp = page.viewportSize();
+  assert.ok(box, `${what} is rendered`);
+  assert.ok(box.x >= 0 && box.y >= 0 && box.x + box.width <= vp.width + 0.5 && box.y + box.height <= vp.height + 0.5,
+    `${what} lies inside the ${vp.width}×${vp.height} frame (box ${JSON.stringify(box)})`);
+}
+
+test('embed 800×500: the lesson picker opens a lesson; next, previous, back to free play', async () => {
+  const { page, context, problems } = await openPage(env.browser, { width: 800, height: 500 });
+  try {
+    await page.goto(`${env.server.base}?lang=en&embed=1`, { waitUntil: 'load' });
+    await waitForApp(page);
+    // Free play: the picker is in sight, no previous/next.
+    await inView(page, '[data-testid=lessons-button]', 'the Lessons button');
+    assert.equal(await page.locator('[data-testid=lesson-prev], [data-testid=lesson-next]').count(), 0);
+    // Keyboard: focus, Enter opens; Escape closes and gives focus back.
+    await page.focus('[data-testid=lessons-button]');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('[data-testid=lesson-menu]');
+    assert.equal(await page.getAttribute('[data-testid=lessons-button]', 'aria-expanded'), 'true');
+    await page.keyboard.press('Escape');
+    await page.waitForSelector('[data-testid=lesson-menu]', { state: 'detached' });
+    assert.equal(await page.evaluate(() => document.activeElement?.dataset.testid), 'lessons-button');
+    // Open again: ten lessons in groups, all inside the frame.
+    // The page below the header must not move when the menu opens (it floats over the page).
+    const top = () => page.evaluate(() => document.querySelector('[data-testid=playground]').getBoundingClientRect().top);
+    const topBefore = await top();
+    await page.click('[data-testid=lessons-button]');
+    await inView(page, '[data-testid=lesson-menu]', 'the lesson menu');
+    assert.equal(await page.locator('[data-testid=lesson-menu] li li a').count(), 10, 'ten lessons');
+    assert.ok((await page.locator('[data-testid=lesson-menu] h2').count()) >= 4, 'grouped');
+    assert.equal(await top(), topBefore, 'no layout shift');
+    await screenshot(page, 'reader-embed-picker');
+    // Tab from the button goes into the menu (free play first), then pick a lesson.
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate(() => document.activeElement?.dataset.testid), 'lesson-free-play');
+    await page.click('[data-testid=lesson-same-key-same-order]');
+    await page.waitForURL(/scenario=same-key-same-order/);
+    await waitForApp(page);
+    assert.match(page.url(), /embed=1/, 'stays in the embed');
+    assert.match(page.url(), /lang=en/, 'keeps the language');
+    assert.match(await page.textContent('[data-testid=lessons-button]'), /1\/10/);
+    await inView(page, '[data-testid=lesson-next]', 'Next lesson');
+    await screenshot(page, 'reader-embed-lesson');
+    await page.click('[data-testid=lesson-next]');
+    await page.waitForURL(/scenario=event-bus/);
+    await waitForApp(page);
+    assert.match(await page.textContent('[data-testid=lessons-button]'), /2\/10/);
+    await page.click('[data-testid=lesson-prev]');
+    await page.waitForURL(/scenario=same-key-same-order/);
+    await waitForApp(page);
+    await page.click('[data-testid=lessons-button]');
+    assert.equal(await page.getAttribute('[data-testid=lesson-same-key-same-order]', 'aria-current'), 'page');
+    await page.click('[data-testid=lesson-free-play]');
+    await page.waitForURL((u) => !u.search.includes('scenario='));
+    await waitForApp(page);
+    assert.equal(await page.locator('[data-testid=lesson-prev], [data-testid=lesson-next]').count(), 0, 'free play again');
+    assert.deepEqual(problems, [], 'no console, page or network errors');
+  } finally {
+    await context.close();
+  }
+});
+
+test('a tour step with backticks shows <code>, not raw backticks', async () => {
+  const { page, context, problems } = await openPage(env.browser, { width: 1280, height: 800 });
+  try {
+    // Step 1 of same-key-same-order names `rider_assigned` in backticks in both languages.
+    for (const lang of ['en', 'ko']) {
+      await page.goto(`${env.server.base}?lang=${lang}&scenario=same-key-same-order`, { waitUntil: 'load' });
+      await waitForApp(page);
+      const text = page.locator('[data-testid=tour-text]');
+      await text.waitFor();
+      assert.ok((await text.locator('code').count()) >= 2, `${lang}: code spans rendered`);
+      assert.ok(!(await text.textContent()).includes('`'), `${lang}: no raw backtick`);
+    }
+    assert.equal(await page.locator('[data-testid=tour-text] code').first().textContent(), '배차완료');
+    assert.deepEqual(problems, [], 'no console, page or network errors');
+  } finally {
+    await context.close();
+  }
+});
