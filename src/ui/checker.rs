@@ -78,7 +78,7 @@ pub fn checker_panel(p: &CheckerProps) -> Html {
         });
         // A count that may still shrink (events on their way) is named as such, not as an alarm.
         let mark = Mark::of(key, good, n, settled);
-        let title = if mark == Mark::Pending { format!("an.{key}.pending") } else { format!("an.{key}") };
+        let title = mark.name_key(key, settled);
         let name = tr_dyn(l, &title, key);
         let what = tr_dyn(l, &format!("{title}.what"), "");
         let sign = match mark {

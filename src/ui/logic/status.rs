@@ -5,11 +5,11 @@
 //! mostly events in flight: the relay has not read them yet, the broker holds them, the consumer
 //! is behind. Calling that "diverged" or "lost" would alarm a reader on every healthy run. The
 //! checker's numbers become a verdict only once nothing more can arrive: at the end of a bounded
-//! run, or when the pipeline is quiet (no data message in flight, no relay or consumer lag) and
+//! run, or when the pipeline is quiet (no data message in flight, no relay, replication or consumer lag) and
 //! the rows still differ. The toolbar badge, the checker panel and the replica boxes all ask
 //! [`Status::of`], so they never disagree.
 
-use crate::sim::view::View;
+use crate::sim::view::{PartitionView, View};
 
 /// What the pipeline still carries: whatever is here may yet close the gap.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -18,6 +18,9 @@ pub struct Pipeline {
     pub data_in_flight: u64,
     /// Records committed at `app` that no relay has had acknowledged by a broker.
     pub relay_lag: u64,
+    /// Records a partition leader holds above its high watermark (followers still copying):
+    /// consumers cannot read them yet, but they are on their way.
+    pub replication_lag: u64,
     /// Records below a partition's high watermark that a consumer group has not committed.
     pub consumer_lag: u64,
     /// The run reached its end (a bounded run): nothing more will happen.
@@ -30,6 +33,7 @@ impl Pipeline {
         Pipeline {
             data_in_flight: v.messages.iter().filter(|m| m.data).count() as u64,
             relay_lag: v.relays.iter().map(|r| r.lag_records).sum(),
+            replication_lag: v.partitions.iter().map(leader_ahead).sum(),
             consumer_lag: v.groups.iter().flat_map(|g| g.offsets.iter()).map(|&(_, _, lag)| lag).sum(),
             finished: v.finished,
         }
@@ -37,8 +41,15 @@ impl Pipeline {
 
     /// Nothing more can arrive: the run ended, or nothing is in flight and no one is behind.
     pub fn settled(&self) -> bool {
-        self.finished || (self.data_in_flight == 0 && self.relay_lag == 0 && self.consumer_lag == 0)
+        self.finished
+            || (self.data_in_flight == 0 && self.relay_lag == 0 && self.replication_lag == 0 && self.consumer_lag == 0)
     }
+}
+
+/// How far a partition's leader log runs past its high watermark (0 when offline).
+fn leader_ahead(p: &PartitionView) -> u64 {
+    let leader = p.replicas.iter().find(|r| Some(r.broker) == p.leader);
+    leader.map_or(0, |r| r.leo.saturating_sub(p.hw))
 }
 
 /// The run's state as the page names it.
@@ -113,6 +124,17 @@ impl Mark {
         }
     }
 
+    /// The i18n key of anomaly `key`'s name: `an.<key>`, or `an.<key>.pending` while it counts
+    /// events that may still arrive (and for `lost` while anything is on its way at all, so a
+    /// busy run never shows the word "lost" beside a count that is about to appear).
+    pub fn name_key(self, key: &str, settled: bool) -> String {
+        if self == Mark::Pending || (key == "lost" && !settled) {
+            format!("an.{key}.pending")
+        } else {
+            format!("an.{key}")
+        }
+    }
+
     /// The CSS class of the row.
     pub fn class(self) -> &'static str {
         match self {
@@ -129,7 +151,7 @@ mod tests {
     use super::*;
 
     fn busy() -> Pipeline {
-        Pipeline { data_in_flight: 4, relay_lag: 2, consumer_lag: 3, finished: false }
+        Pipeline { data_in_flight: 4, relay_lag: 2, replication_lag: 1, consumer_lag: 3, finished: false }
     }
 
     /// A healthy run with events in flight reads as catching up, never as an alarm.
@@ -143,6 +165,7 @@ mod tests {
         for pipe in [
             Pipeline { data_in_flight: 1, ..Pipeline::default() },
             Pipeline { relay_lag: 1, ..Pipeline::default() },
+            Pipeline { replication_lag: 1, ..Pipeline::default() },
             Pipeline { consumer_lag: 1, ..Pipeline::default() },
         ] {
             assert!(!Status::judge(1, pipe).alarm(), "{pipe:?}");
@@ -187,5 +210,16 @@ mod tests {
         assert_eq!(Mark::of("out_of_order", false, 1, false), Mark::Bad);
         assert_eq!(Mark::of("duplicate_suppressed", true, 4, false), Mark::Good);
         assert_eq!(Mark::of("lost", false, 0, true), Mark::Zero);
+    }
+
+    /// Names: "on the way" while unsettled (lost even at zero), the checker's name once settled.
+    #[test]
+    fn names_follow_the_mark() {
+        assert_eq!(Mark::Pending.name_key("lost", false), "an.lost.pending");
+        assert_eq!(Mark::Zero.name_key("lost", false), "an.lost.pending");
+        assert_eq!(Mark::Zero.name_key("lost", true), "an.lost");
+        assert_eq!(Mark::Bad.name_key("lost", true), "an.lost");
+        assert_eq!(Mark::Zero.name_key("acked_lost", false), "an.acked_lost");
+        assert_eq!(Mark::Pending.name_key("acked_lost", false), "an.acked_lost.pending");
     }
 }
