@@ -255,7 +255,7 @@ pub const TABLE: &[(&str, &str, &str)] = &[
     ("an.phantom.what", "어딘가에 반영됐지만 app에서는 커밋된 적 없는 이벤트.", "Applied somewhere but never committed at app."),
     ("plot.consumer_lag", "소비자 지연", "consumer lag"),
     ("plot.relay_lag", "릴레이 지연", "relay lag"),
-    ("plot.divergent", "어긋난 행", "divergent rows"),
+    ("plot.divergent", "app과 다른 행", "rows differing from app"),
     ("plot.throughput", "처리량 (/100ms)", "throughput (/100 ms)"),
     ("plot.max", "최대 {n} · 최근 {s}초", "max {n} · last {s} s"),
     ("plot.aria", "{name}: 지금 {now}, 최근 {s}초 동안 최대 {max}", "{name}: now {now}, max {max} over the last {s} s"),
