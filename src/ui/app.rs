@@ -12,6 +12,9 @@ pub fn app() -> Html {
     // The scenario the link asks for (or the default, with the link's problems), read once.
     let route = use_memo((), |_| super::route::current());
     let l = *lang;
+    // The built-in lesson a link opened (None: free play, a shared scenario, a bad link).
+    let lesson = (route.bounded && !route.shared && !route.fell_back && super::logic::lessons::is_lesson(&route.scenario.id))
+        .then(|| route.scenario.id.clone());
 
     use_effect_with(l, |l| {
         // Screen readers and font choice follow <html lang>.
@@ -52,9 +55,12 @@ pub fn app() -> Html {
                     <h1 data-testid="app-title">{ t(l, "app.title") }</h1>
                     <p class="tagline" data-testid="app-tagline">{ t(l, "app.tagline") }</p>
                 </div>
-                <nav class="lang-switch" data-testid="lang-switch" aria-label={t(l, "lang.switch")}>
-                    { for switch }
-                </nav>
+                <div class="header-tools">
+                    <super::lessons::LessonPicker lang={l} {embed} current={lesson.clone()} />
+                    <nav class="lang-switch" data-testid="lang-switch" aria-label={t(l, "lang.switch")}>
+                        { for switch }
+                    </nav>
+                </div>
             </header>
             <main class="app-main">
                 <super::route::LinkProblems lang={l} route={route.clone()} />

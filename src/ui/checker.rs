@@ -9,7 +9,8 @@ use yew::prelude::*;
 use super::i18n::Lang;
 use super::run::{Ctl, Snap};
 use super::logic::state::{Action as Ui, Highlight, State};
-use super::logic::text::{kind_name, tr, trf};
+use super::logic::status::{Mark, Pipeline, Status};
+use super::logic::text::{kind_name, tr, tr_dyn, trf};
 use crate::sim::checker::Witnesses;
 use crate::sim::engine::NoticeKind;
 use crate::sim::history::DeliveryId;
@@ -46,6 +47,15 @@ fn count_of(a: &crate::sim::checker::Anomalies, key: &str) -> u64 {
     a.get(key).unwrap_or(0)
 }
 
+/// The panel's badge for a status.
+fn status_key(s: Status) -> &'static str {
+    match s {
+        Status::Converged => "check.converged",
+        Status::CatchingUp { .. } => "check.catching_up",
+        Status::Diverged { .. } => "check.diverged",
+    }
+}
+
 /// Seconds with one decimal.
 fn secs(us: u64) -> String {
     format!("{:.1}", us as f64 / 1e6)
@@ -57,6 +67,7 @@ pub fn checker_panel(p: &CheckerProps) -> Html {
     let v = &p.snap.view;
     let c = &v.check;
     let chosen = p.ui.highlight.as_ref().map(|h| h.anomaly);
+    let settled = Pipeline::of(v).settled();
     let rows = ANOMALIES.iter().map(|&(key, good)| {
         let n = count_of(&c.anomalies, key);
         let ctl = p.ctl.clone();
@@ -65,22 +76,28 @@ pub fn checker_panel(p: &CheckerProps) -> Html {
             Some(h) => ctl.dispatch(Ui::SetHighlight(Some(h))),
             None => ctl.dispatch(Ui::Toast(Some(("toast.not_located", key.to_string())))),
         });
-        // `lost` counts, while the run goes on, events still on their way: amber, not red.
-        let state = if n == 0 { "zero" } else if good { "good" } else if key == "lost" { "pending" } else { "bad" };
-        let title = format!("an.{key}");
-        let what = super::logic::text::tr_dyn(l, &format!("{title}.what"), "");
+        // A count that may still shrink (events on their way) is named as such, not as an alarm.
+        let mark = Mark::of(key, good, n, settled);
+        let title = mark.name_key(key, settled);
+        let name = tr_dyn(l, &title, key);
+        let what = tr_dyn(l, &format!("{title}.what"), "");
+        let sign = match mark {
+            Mark::Bad => " ⚠",
+            Mark::Good => " ✓",
+            Mark::Zero | Mark::Pending => "",
+        };
         html! {
-            <li class={classes!("anomaly", state, (chosen == Some(key)).then_some("chosen"))} data-testid={format!("anomaly-{key}")} data-count={n.to_string()}>
+            <li class={classes!("anomaly", mark.class(), (chosen == Some(key)).then_some("chosen"))} data-testid={format!("anomaly-{key}")} data-count={n.to_string()}>
                 <button type="button" {onclick} disabled={n == 0 && key != "lost"} title={what}
-                    aria-label={format!("{}: {n}. {}", super::logic::text::tr_dyn(l, &title, key), what)}>
+                    aria-label={format!("{name}: {n}. {what}")}>
                     <span class="count">{ n }</span>
-                    <span class="text"><span class="name">{ super::logic::text::tr_dyn(l, &title, key) }
-                        { if n > 0 && !good && key != "lost" { " ⚠" } else if n > 0 && good { " ✓" } else { "" } }</span>{ " " }
+                    <span class="text"><span class="name">{ name }{ sign }</span>{ " " }
                     <span class="what">{ what }</span></span>
                 </button>
             </li>
         }
     });
+    let status = Status::of(v);
     let since = v.since_heal_us.map(|us| trf(l, "check.since_heal", &[("s", &secs(us))]));
     let converged_at =
         c.converged_at_ms.map(|ms| trf(l, "check.converged_at", &[("s", &format!("{:.1}", ms as f64 / 1000.0))]));
@@ -92,13 +109,17 @@ pub fn checker_panel(p: &CheckerProps) -> Html {
         <section class="panel checker" aria-label={tr(l, "check.title")} data-testid="checker">
             <div class="check-head">
                 <h3>{ tr(l, "check.title") }</h3>
-                <span class={classes!("conv", if c.converged { "yes" } else { "no" })} data-testid="converged"
-                    data-converged={c.converged.to_string()} role="status">
-                    { if c.converged { tr(l, "check.converged") } else { tr(l, "check.diverged") } }
+                <span class={classes!("conv", status.class())} data-testid="converged"
+                    data-converged={c.converged.to_string()} data-status={status.class()} role="status">
+                    { tr(l, status_key(status)) }
                 </span>
             </div>
             <p class="conv-detail">
-                { if c.converged { converged_at.unwrap_or_default() } else { trf(l, "check.divergent", &[("n", &c.divergent_rows.to_string())]) } }
+                { match status {
+                    Status::Converged => converged_at.unwrap_or_default(),
+                    Status::CatchingUp { rows } => trf(l, "check.behind", &[("n", &rows.to_string())]),
+                    Status::Diverged { rows } => trf(l, "check.divergent", &[("n", &rows.to_string())]),
+                } }
                 { since.map(|s| format!(" · {s}")).unwrap_or_default() }
             </p>
             <p class="counts muted">{ trf(l, "check.counts", &[

@@ -8,7 +8,7 @@
 //! - `run.rs` is the run controller (`Ctl`, the frame loop); it imports no component;
 //! - `playground.rs` lays out the panels: `toolbar`, `topology/`, `controls` (fire, faults),
 //!   `settings`, `checker`, `lanes` (delivery view), with `keys` (shortcuts);
-//! - `guide` (tour slot), `split` (side-by-side comparison), `links` (share bar), `route` (the
+//! - `lessons` (the lesson picker in the header), `guide` (tour slot), `split` (side-by-side comparison), `links` (share bar), `route` (the
 //!   scenario a URL names), `url` (query parameters), `tour`, `kafka_panel`, `draft` (inputs),
 //!   `panic` (the crash panel).
 
@@ -29,6 +29,7 @@ web_modules! {
     pub mod kafka_panel;
     mod keys;
     mod lanes;
+    mod lessons;
     pub mod links;
     pub mod panic;
     pub mod playground;

@@ -12,6 +12,7 @@ use super::i18n::Lang;
 use super::keys::use_keyboard;
 use super::lanes::DeliveryView;
 use super::logic::state::{Action as Ui, State, Tab};
+use super::logic::status::Status;
 use super::logic::text::{tr, trf};
 use super::run::{use_run, Ctl, Run};
 use super::settings::SettingsPanel;
@@ -54,7 +55,7 @@ pub fn playground(props: &Props) -> Html {
         <div class={classes!("playground", props.embed.then_some("embed"))} data-testid="playground"
             data-now-us={run.fast.now_us.to_string()} data-playing={s.playing.to_string()}>
             <Toolbar lang={l} ui={ui.clone()} motion={(*run.fast).clone()} seed={mid.view.seed}
-                converged={mid.view.check.converged} divergent={mid.view.check.divergent_rows} ctl={ctl.clone()}
+                status={Status::of(&mid.view)} ctl={ctl.clone()}
                 share={props.share.clone()} />
             <div class="pg-grid">
                 <section class="topology" data-testid="topology" aria-label={tr(l, "topology.label")}>

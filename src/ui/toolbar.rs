@@ -8,6 +8,7 @@ use yew::prelude::*;
 use super::i18n::Lang;
 use super::logic::state::speed_text;
 use super::logic::state::{Action as Ui, State, SPEED_STEPS};
+use super::logic::status::Status;
 use super::logic::text::{tr, trf};
 use super::run::{random_seed, Ctl, Motion};
 
@@ -17,9 +18,8 @@ pub struct ToolbarProps {
     pub ui: Rc<State>,
     pub motion: Motion,
     pub seed: u64,
-    /// The checker's verdict, always in sight.
-    pub converged: bool,
-    pub divergent: u64,
+    /// The run's state (converged, catching up, diverged), always in sight.
+    pub status: Status,
     pub ctl: Ctl,
     #[prop_or_default]
     pub share: Html,
@@ -28,6 +28,15 @@ pub struct ToolbarProps {
 /// Virtual time as the page prints it: "12.345 s".
 pub fn fmt_time_us(us: u64) -> String {
     format!("{}.{:03} s", us / 1_000_000, (us / 1000) % 1000)
+}
+
+/// The badge's words for a status.
+fn status_text(l: Lang, s: Status) -> String {
+    match s {
+        Status::Converged => tr(l, "check.converged").to_string(),
+        Status::CatchingUp { rows } => trf(l, "tb.catching_up", &[("n", &rows.to_string())]),
+        Status::Diverged { rows } => trf(l, "tb.diverged", &[("n", &rows.to_string())]),
+    }
 }
 
 #[function_component(Toolbar)]
@@ -106,9 +115,8 @@ pub fn toolbar(p: &ToolbarProps) -> Html {
                 <span class="clock" data-testid="clock">{ fmt_time_us(v.now_us) }</span>
                 <span class="muted" data-testid="in-flight">{ trf(l, "tb.in_flight", &[("n", &data_in_flight.to_string()), ("m", &(v.messages.len() - data_in_flight).to_string())]) }</span>
             </div>
-            <span class={classes!("tb-conv", if p.converged { "yes" } else { "no" })} role="status" data-testid="toolbar-converged">
-                { if p.converged { tr(l, "check.converged").to_string() } else { trf(l, "tb.diverged", &[("n", &p.divergent.to_string())]) } }
-            </span>
+            <span class={classes!("tb-conv", p.status.class())} role="status" data-testid="toolbar-converged"
+                data-status={p.status.class()}>{ status_text(l, p.status) }</span>
             { p.share.clone() }
             <button type="button" class="help-btn" data-testid="help" onclick={help}
                 aria-keyshortcuts="?" aria-label={tr(l, "help.title")}>{ "?" }</button>

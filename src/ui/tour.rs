@@ -38,6 +38,7 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use super::i18n::Lang;
+use super::logic::markup::{code_spans, Span};
 use crate::sim::scenario::{Title, TourStep};
 
 /// The panel's own labels: (key, Korean, English). `{n}` and `{m}` are filled in.
@@ -85,6 +86,15 @@ pub struct TourProps {
     /// Called with `true` to show the variant, `false` for the run as written.
     #[prop_or_default]
     pub on_variant: Option<Callback<bool>>,
+}
+
+/// A scenario text with its `code` spans drawn as `<code>` (no raw backticks).
+pub fn rich_text(text: &str) -> Html {
+    let spans = code_spans(text).into_iter().map(|span| match span {
+        Span::Text(t) => html! { { t.to_string() } },
+        Span::Code(c) => html! { <code>{ c.to_string() }</code> },
+    });
+    html! { <>{ for spans }</> }
 }
 
 /// The tour panel (see the module docs for wiring).
@@ -142,7 +152,7 @@ pub fn tour_panel(p: &TourProps) -> Html {
                 <span class="tour-title">{ label(l, "title") }</span>
                 <span class="tour-count" aria-live="polite">{ count }</span>
             </div>
-            <p class="tour-text">{ text }</p>
+            <p class="tour-text" data-testid="tour-text">{ rich_text(&text) }</p>
             { switch }
             <div class="tour-nav">{ back }{ next }</div>
         </section>

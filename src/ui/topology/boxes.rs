@@ -15,6 +15,7 @@ use crate::sim::view::{GroupView, PartitionView, ReplicaLogView, RowView, View};
 use crate::ui::i18n::Lang;
 use crate::ui::logic::layout::{feed_path, links, Layout, Rect, CELLS, CELL_W, HEAD, LINE, ROWS};
 use crate::ui::logic::state::{Action as Ui, Pick, State};
+use crate::ui::logic::status::{Pipeline, Status};
 use crate::ui::logic::text::{kind_code, kind_short, tr, trf};
 use crate::ui::run::{Ctl, Snap};
 
@@ -300,25 +301,30 @@ fn relay_body(c: &Ctx, i: u32, r: Rect) -> Html {
     </> }
 }
 
-/// A replica's verdict (same as app, or how many rows differ) and its rows, differences marked.
+/// A replica's verdict and its rows, differences marked. The verdict follows [`Status`]: rows
+/// not yet equal while events are on their way read as catching up (neutral); as differing (an
+/// alarm) only once nothing more can arrive.
 fn db_body(c: &Ctx, rows: &[RowView], differing: usize, r: Rect) -> Html {
     let l = c.l;
     let (x, y) = (format!("{:.1}", r.x + 30.0), format!("{:.1}", r.y + 12.0));
-    let mut body = vec![if differing > 0 {
-        html! { <text {x} {y} class="differs">{ trf(l, "db.differ", &[("n", &differing.to_string())]) }</text> }
-    } else {
-        html! { <text {x} {y} class="same">{ tr(l, "db.same") }</text> }
-    }];
+    let status = Status::judge(differing as u64, Pipeline::of(c.v));
+    let n = differing.to_string();
+    let (class, text, row_class) = match status {
+        Status::Converged => ("same", tr(l, "db.same").to_string(), "diff"),
+        Status::CatchingUp { .. } => ("behind", trf(l, "db.behind", &[("n", &n)]), "behind"),
+        Status::Diverged { .. } => ("differs", trf(l, "db.differ", &[("n", &n)]), "diff"),
+    };
+    let mut body = vec![html! { <text {x} {y} class={class} data-status={status.class()}>{ text }</text> }];
     for (k, row) in rows.iter().take(ROWS).enumerate() {
         let y = r.y + HEAD + 8.0 + k as f64 * LINE;
         let is_hl = c.hl == Some(row.delivery);
         body.push(html! {
-            <g class={classes!("row", row.differs.then_some("diff"), is_hl.then_some("hl"))}>
+            <g class={classes!("row", row.differs.then_some(row_class), is_hl.then_some("hl"))}>
                 <rect x={format!("{:.1}", r.x + 2.0)} y={format!("{:.1}", y - 9.0)} width={format!("{:.1}", r.w - 4.0)} height="11" class="rowbg" />
                 { txt(r.x + 5.0, y, "cell", c.name_of(row.delivery)) }
                 { txt(r.x + 50.0, y, "cell", row.status.map(|k| kind_short(l, k)).unwrap_or("—")) }
                 { txt(r.x + r.w - 30.0, y, "cell num", format!("v{}", row.version)) }
-                if row.differs { { txt(r.x + r.w - 10.0, y, "cell neq", "≠") } }
+                if row.differs { { txt(r.x + r.w - 10.0, y, if status.alarm() { "cell neq" } else { "cell lag" }, if status.alarm() { "≠" } else { "…" }) } }
             </g>
         });
     }

@@ -132,6 +132,7 @@ fn legend(p: &LegendProps) -> Html {
                 <input type="checkbox" checked={p.show_control} onchange={control} data-testid="show-control" aria-keyshortcuts="c" />
                 { tr(l, "tb.control") }
             </label></li>
+            <li><span class="lg-mark lag">{ "…" }</span>{ tr(l, "legend.behind") }</li>
             <li><span class="lg-mark neq">{ "≠" }</span>{ tr(l, "legend.differs") }</li>
         </ul>
     }
