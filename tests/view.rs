@@ -3,7 +3,7 @@
 
 use consistency_lab::sim::builtin;
 use consistency_lab::sim::command::Action;
-use consistency_lab::sim::engine::MS;
+use consistency_lab::sim::time::MS;
 use consistency_lab::sim::view::NodeStatus;
 use consistency_lab::sim::Sim;
 

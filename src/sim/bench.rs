@@ -4,8 +4,9 @@
 
 use serde::Serialize;
 
-use super::engine::{Ev, Queue, Timer};
+use super::engine::{Ev, Queue};
 use super::nodes::relay::RelayTimer;
+use super::nodes::Timer;
 use super::scenario::parse_scenario;
 use super::world::Sim;
 

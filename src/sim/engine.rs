@@ -12,11 +12,9 @@ use super::history::{DeliveryId, NodeId};
 use super::msg::Msg;
 use super::rng::Prng;
 
-pub use super::net::{DropWhy, Dropped};
-pub use super::nodes::{Ctx, Effect, Notice, NoticeKind, Timer};
-pub use super::time::{timing, Time, MS};
-pub use super::topology::{GroupInfo, PartInfo, Role, Topic, Topology};
-pub use super::trace::TraceHash;
+use super::nodes::Timer;
+use super::time::Time;
+use super::trace::TraceHash;
 
 /// Liveness of a node.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

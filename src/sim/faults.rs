@@ -5,10 +5,13 @@
 
 use super::command::{Action, CrashPoint};
 use super::config::ReadMode;
-use super::engine::{Ev, NoticeKind, Role, Status, MS};
+use super::engine::{Ev, Status};
 use super::history::{NodeId, Op};
+use super::nodes::NoticeKind;
 use super::rng::ppm_from_f64;
 use super::scenario::apply_set;
+use super::time::MS;
+use super::topology::Role;
 use super::world::{Input, Sim, Traffic};
 
 impl Sim {

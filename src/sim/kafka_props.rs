@@ -35,8 +35,8 @@
 use serde::Serialize;
 
 use super::config::{Acks, BusGroups, CommitMode, Config, Partitioner, Publish};
-use super::engine::timing;
-use super::engine::MS;
+use super::time::timing;
+use super::time::MS;
 
 /// One setting: a property (`key=value` in a `.properties` file or a connector's JSON), or, when
 /// `is_property` is false, a practice that is code rather than configuration (when to call

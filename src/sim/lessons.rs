@@ -8,9 +8,9 @@ use std::collections::BTreeMap;
 
 use super::checker::Anomalies;
 use super::command::Action;
-use super::engine::MS;
 use super::report::Report;
 use super::scenario::{variant_config, Condition, Scenario, EXPECT_MEASURES};
+use super::time::MS;
 use super::Sim;
 
 /// The variant of a scenario with a `compare` block: the same id, title, seed, commands and tour

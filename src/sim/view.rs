@@ -4,11 +4,15 @@
 
 use super::checker::CheckReport;
 use super::domain::Kind;
-use super::engine::{DropWhy, Dropped, Notice, Role, Status, Time};
+use super::engine::Status;
 use super::history::{DeliveryId, NodeId};
 use super::msg::{PartIdx, Payload};
+use super::net::{DropWhy, Dropped};
 use super::nodes::broker::PartRole;
 use super::nodes::consumer::Store;
+use super::nodes::Notice;
+use super::time::Time;
+use super::topology::Role;
 use super::world::{Sample, Sim};
 
 /// Status of a node as the page shows it.

@@ -10,10 +10,10 @@ use super::checker::{CheckReport, Checker};
 use super::command::{Action, Command, CrashPoint};
 use super::config::{Config, ReadMode};
 use super::domain::{Kind, Refusal};
-use super::engine::*;
+use super::engine::{Engine, Ev, Ring, Status};
 use super::history::{DeliveryId, Names, NodeId, Op, Rec};
 use super::msg::{Msg, Payload};
-use super::net::{Fate, Net};
+use super::net::{DropWhy, Dropped, Fate, Net};
 use super::nodes::app::App;
 use super::nodes::broker::Broker;
 use super::nodes::client::Client;
@@ -21,9 +21,11 @@ use super::nodes::consumer::Consumer;
 use super::nodes::controller::Controller;
 use super::nodes::db::Db;
 use super::nodes::relay::Relay;
-use super::nodes::AnyNode;
+use super::nodes::{AnyNode, Ctx, Effect, Notice, NoticeKind, Timer};
 use super::scenario::Scenario;
-use super::trace::hash_rec;
+use super::time::{Time, MS};
+use super::topology::{Role, Topology};
+use super::trace::{hash_rec, TraceHash};
 
 /// A traffic generator started by a `traffic` command.
 #[derive(Clone, Debug)]

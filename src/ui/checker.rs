@@ -12,7 +12,7 @@ use super::logic::state::{Action as Ui, Highlight, State};
 use super::logic::status::{Mark, Pipeline, Status};
 use super::logic::text::{kind_name, tr, tr_dyn, trf};
 use crate::sim::checker::Witnesses;
-use crate::sim::engine::NoticeKind;
+use crate::sim::nodes::NoticeKind;
 use crate::sim::history::DeliveryId;
 
 /// The anomalies in display order: (key, is it a good thing).

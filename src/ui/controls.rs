@@ -16,7 +16,7 @@ use super::logic::text::{kind_class, kind_code, kind_name, tr, trf};
 use super::run::{new_delivery_name, Ctl, Snap};
 use crate::sim::command::Action;
 use crate::sim::domain::Kind;
-use crate::sim::engine::Role;
+use crate::sim::topology::Role;
 use crate::sim::history::DeliveryId;
 use crate::sim::view::View;
 

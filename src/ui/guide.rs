@@ -20,7 +20,7 @@ use super::logic::state::Action as Ui;
 use super::run::Ctl;
 use super::split::SplitView;
 use super::tour::TourPanel;
-use crate::sim::engine::MS;
+use crate::sim::time::MS;
 use crate::sim::lessons::{self, Outcome, Sliced};
 use crate::sim::scenario::{Condition, Scenario};
 

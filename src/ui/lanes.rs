@@ -12,7 +12,7 @@ use super::logic::lanes::build_lanes;
 use super::logic::state::{Action as Ui, State};
 use super::logic::text::{kind_code, kind_name, tr, trf};
 use super::run::{Ctl, Snap};
-use crate::sim::engine::Role;
+use crate::sim::topology::Role;
 use crate::sim::history::{DeliveryId, EventId, NodeId};
 
 #[derive(Properties, PartialEq)]

@@ -15,7 +15,7 @@ use yew::prelude::*;
 use super::i18n::Lang;
 use super::kafka_panel::KafkaPanel;
 use super::run::{Ctl, Engine};
-use crate::sim::engine::MS;
+use crate::sim::time::MS;
 use crate::sim::scenario::{parse_scenario, to_json, Scenario, UNTIL_MS_MAX};
 use crate::sim::share;
 

@@ -3,8 +3,8 @@
 
 use crate::sim::command::Action;
 use crate::sim::config::ReadMode;
-use crate::sim::engine::Role;
 use crate::sim::history::DeliveryId;
+use crate::sim::topology::Role;
 
 /// Most deliveries the fire tab offers besides a new one.
 const RECENT: usize = 40;

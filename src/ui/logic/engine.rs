@@ -241,7 +241,7 @@ pub fn new_delivery_name(used: &[String]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sim::engine::MS;
+    use crate::sim::time::MS;
 
     fn playground() -> Scenario {
         crate::sim::builtin::get("playground").expect("built in")

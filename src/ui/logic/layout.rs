@@ -7,8 +7,8 @@ use std::fmt::Write as _;
 
 use crate::sim::config::{Config, Publish, WriteMode};
 use crate::sim::domain::Kind;
-use crate::sim::engine::Role;
 use crate::sim::history::NodeId;
+use crate::sim::topology::Role;
 use crate::sim::view::{GroupView, View};
 
 /// viewBox width; the height follows the content.

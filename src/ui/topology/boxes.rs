@@ -9,7 +9,8 @@ use yew::prelude::*;
 
 use super::draw::{member_box, node_box, pick_handlers, txt};
 use crate::sim::domain::Kind;
-use crate::sim::engine::{NoticeKind, Role};
+use crate::sim::nodes::NoticeKind;
+use crate::sim::topology::Role;
 use crate::sim::history::{DeliveryId, NodeId};
 use crate::sim::view::{GroupView, PartitionView, ReplicaLogView, RowView, View};
 use crate::ui::i18n::Lang;

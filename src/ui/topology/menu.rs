@@ -4,7 +4,7 @@ use yew::prelude::*;
 
 use super::draw::status_text;
 use crate::sim::command::{Action, CrashPoint};
-use crate::sim::engine::Role;
+use crate::sim::topology::Role;
 use crate::sim::history::NodeId;
 use crate::sim::view::{NodeStatus, NodeView, View};
 use crate::ui::i18n::Lang;

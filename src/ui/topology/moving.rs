@@ -6,7 +6,7 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
-use crate::sim::engine::DropWhy;
+use crate::sim::net::DropWhy;
 use crate::sim::history::NodeId;
 use crate::ui::i18n::Lang;
 use crate::ui::logic::layout::{shape, Layout};
