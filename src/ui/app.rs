@@ -8,9 +8,9 @@ use super::i18n::{t, Lang};
 #[function_component(App)]
 pub fn app() -> Html {
     let lang = use_state(super::url::initial_lang);
-    let embed = *use_memo((), |_| super::url::is_embed());
     // The scenario the link asks for (or the default, with the link's problems), read once.
     let route = use_memo((), |_| super::route::current());
+    let embed = route.embed;
     let l = *lang;
     // The built-in lesson a link opened (None: free play, a shared scenario, a bad link).
     let lesson = (route.bounded && !route.shared && !route.fell_back && super::logic::lessons::is_lesson(&route.scenario.id))

@@ -64,6 +64,8 @@ pub struct Route {
     pub step_given: bool,
     /// True when the link named a scenario that could not be opened, so the default is shown.
     pub fell_back: bool,
+    /// The compact frame for a blog post (`?embed=1`, `true` or empty).
+    pub embed: bool,
     pub problems: Vec<Problem>,
 }
 
@@ -127,7 +129,7 @@ pub fn resolve(search: &str, hash: &str) -> Route {
         None => 0,
     };
     let step_given = link.step.is_some_and(|i| i < steps);
-    Route { scenario: Rc::new(scenario), bounded, shared, step, step_given, fell_back, problems }
+    Route { scenario: Rc::new(scenario), bounded, shared, step, step_given, fell_back, embed: link.embed, problems }
 }
 
 /// The route of the page's own URL.
