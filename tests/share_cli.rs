@@ -36,8 +36,11 @@ fn share_refuses_bad_input() {
 /// the page's words, with exit 2.
 #[test]
 fn share_refuses_a_payload_the_page_refuses() {
-    let fires: Vec<String> = (0..4000)
-        .map(|i| format!(r#"{{"at_ms":{},"do":"fire","delivery":"D{i}","event":"created"}}"#, i % 9000))
+    // 900 commands (the work budget allows 1000) with long delivery names: about 100 k characters.
+    let fires: Vec<String> = (0..900)
+        .map(|i| {
+            format!(r#"{{"at_ms":{},"do":"fire","delivery":"delivery-number-{i:016}","event":"created"}}"#, i * 10)
+        })
         .collect();
     let text = format!(r#"{{"id":"long","until_ms":10000,"commands":[{}]}}"#, fires.join(","));
     let path = std::env::temp_dir().join(format!("lab-share-long-{}.json", std::process::id()));

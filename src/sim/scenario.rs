@@ -18,7 +18,8 @@
 //! `at_ms` ≤ `until_ms`; delivery names 1..=32 characters of `[A-Za-z0-9_-]`; `traffic.per_sec`
 //! 1..=5000, `traffic.for_ms` 1..=3_600_000, `traffic.cancel_ratio` 0..=1, `traffic.step_ms`
 //! 1..=60000; `pause.for_ms` 1..=600000; node names as listed by [`node_names`] for the config in
-//! force at the command's time.
+//! force at the command's time. On top of these, the work budget (`scenario/budget.rs`: commands,
+//! `until_ms` × topology size, deliveries × nodes) bounds what a run may cost.
 //!
 //! # Guided lessons (optional top-level keys)
 //!
@@ -48,6 +49,7 @@
 //!   `lt` with a finite number. Measures are listed by [`EXPECT_MEASURES`] (the checker's
 //!   anomalies and counts, plus measured extras).
 
+mod budget;
 mod commands;
 mod json;
 mod keys;
@@ -58,6 +60,9 @@ mod types;
 use serde_json::Value;
 
 use super::config::Config;
+pub use budget::{
+    deliveries_max, deliveries_of, topology_size, until_ms_max, COMMANDS_MAX, DELIVERY_NODES_MAX, SIZE_MS_MAX,
+};
 use commands::{check_commands, parse_command_list};
 use json::{parse_json_strict, parse_name, parse_title, want_u64, Obj};
 pub use keys::{config_key, config_keys, is_topology_key, Accepts, Bound, ConfigKey, Group, BOUNDS, CONFIG_KEYS};
@@ -203,7 +208,13 @@ pub fn parse_scenario_value(value: &Value) -> Result<Scenario, ScenarioError> {
         compare: None,
         expect: None,
     };
+    budget::check_work(&scenario)?;
     parse_lesson(&mut scenario, &top)?;
+    if let Some(compare) = &scenario.compare {
+        let mut variant = scenario.clone();
+        variant.config = variant_config(&scenario.config, &compare.set)?;
+        budget::check_work(&variant).map_err(|e| ScenarioError::new("compare.set", format!("the variant's {e}")))?;
+    }
     Ok(scenario)
 }
 

@@ -46,6 +46,7 @@ const CRASH_POINTS: &[(&str, CrashPoint)] = &[
 pub(super) fn parse_command_list(value: &Value) -> Res<Vec<Command>> {
     match value {
         Value::Array(items) => {
+            super::budget::check_count(items.len())?;
             items.iter().enumerate().map(|(i, c)| parse_command(c, &format!("commands[{i}]"))).collect()
         }
         other => Err(ScenarioError::new("commands", format!("must be an array of commands, got {}", describe(other)))),
