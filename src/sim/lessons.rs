@@ -60,25 +60,45 @@ pub fn run(scenario: &Scenario) -> Outcome {
     outcome(&sim, sliced.lag_max)
 }
 
-/// The one sliced run loop: a run advanced [`LAG_SAMPLE_MS`] of virtual time at a time (never
-/// past its end), sampling the total consumer lag after each slice. A caller that must give the
-/// page a turn (the browser) stops between slices and goes on later with the same `Sliced`;
-/// slicing never changes the run (the trace hash equals one `run_to_end`'s).
+/// Most events one slice runs: a few ms natively, about ten in the browser, so a page that
+/// checks the wall clock between slices never blocks for long, whatever a scenario asks.
+pub const SLICE_EVENTS: u64 = 2_000;
+
+/// The one sliced run loop: a run advanced toward a goal (its end, or a time such as a tour
+/// step's) in slices of at most [`SLICE_EVENTS`] events, sampling the total consumer lag every
+/// [`LAG_SAMPLE_MS`] of virtual time (counted from where the loop started, and at the run's
+/// end). A caller that must give the page a turn (the browser) stops between slices and goes on
+/// later with the same `Sliced`; slicing never changes the run (the trace hash equals one
+/// `run_to_end`'s, and the lag samples are taken at the same instants).
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Sliced {
-    /// The highest total consumer lag seen after a slice.
+    /// The highest total consumer lag seen at a sample.
     pub lag_max: u64,
+    /// The virtual time of the next lag sample, µs (set by the first slice).
+    next_sample: Option<u64>,
 }
 
 impl Sliced {
-    /// Runs one slice; true once the run has finished.
+    /// Runs one slice toward the run's end; true once the run has finished.
     pub fn slice(&mut self, sim: &mut Sim) -> bool {
-        if !sim.finished() {
-            let t = sim.now() + LAG_SAMPLE_MS * MS;
-            sim.run_until(t);
-            self.lag_max = self.lag_max.max(sim.consumer_lag_total());
+        let end = sim.until();
+        self.slice_to(sim, end, SLICE_EVENTS)
+    }
+
+    /// Runs at most `max_events` events toward `goal` (µs, never past the run's end), stopping
+    /// at the next lag sample on the way; true once the clock stands at the goal.
+    pub fn slice_to(&mut self, sim: &mut Sim, goal: u64, max_events: u64) -> bool {
+        let goal = goal.min(sim.until());
+        let sample = (*self.next_sample.get_or_insert(sim.now() + LAG_SAMPLE_MS * MS)).min(sim.until());
+        let target = sample.min(goal);
+        if !sim.run_until_within(target, max_events) {
+            return false;
         }
-        sim.finished()
+        if target == sample {
+            self.lag_max = self.lag_max.max(sim.consumer_lag_total());
+            self.next_sample = Some(sample + LAG_SAMPLE_MS * MS);
+        }
+        sim.now() >= goal
     }
 
     /// How far a run is: (virtual ms reached, ms it runs to), for a progress line.
@@ -88,9 +108,16 @@ impl Sliced {
 
     /// Runs slices until the run has finished (true) or `go_on()`, asked after each slice, says
     /// stop (false).
-    pub fn run(&mut self, sim: &mut Sim, mut go_on: impl FnMut() -> bool) -> bool {
+    pub fn run(&mut self, sim: &mut Sim, go_on: impl FnMut() -> bool) -> bool {
+        let end = sim.until();
+        self.run_to(sim, end, go_on)
+    }
+
+    /// Runs slices until the clock stands at `goal` (µs; true) or `go_on()`, asked after each
+    /// slice, says stop (false).
+    pub fn run_to(&mut self, sim: &mut Sim, goal: u64, mut go_on: impl FnMut() -> bool) -> bool {
         loop {
-            if self.slice(sim) {
+            if self.slice_to(sim, goal, SLICE_EVENTS) {
                 return true;
             }
             if !go_on() {
@@ -231,5 +258,28 @@ mod tests {
         assert_eq!(sim.trace_hash(), whole.report.trace_hash);
         assert_eq!(sliced.lag_max as f64, whole.get("consumer_lag_max").expect("sampled"));
         assert!(sliced.slice(&mut sim), "a finished run stays finished");
+    }
+
+    /// Slices of a handful of events stop inside instants, yet give the same trace hash and the
+    /// same lag samples as one run to the end, also when the run first stops at a tour-like
+    /// time and goes on from there.
+    #[test]
+    fn slices_by_event_count_are_the_same_run() {
+        let s = crate::sim::builtin::get("world-cup-peak").expect("built-in");
+        let whole = run(&s);
+        let mut sim = Sim::new(s.clone());
+        let mut sliced = Sliced::default();
+        let mut slices = 0u64;
+        while !sliced.slice_to(&mut sim, 7_321 * MS, 7) {
+            slices += 1;
+        }
+        assert_eq!(sim.now(), 7_321 * MS, "stands at the goal");
+        let end = sim.until();
+        while !sliced.slice_to(&mut sim, end, 7) {
+            slices += 1;
+        }
+        assert!(slices > 10_000, "7-event slices: {slices}");
+        assert_eq!(sim.trace_hash(), whole.report.trace_hash);
+        assert_eq!(sliced.lag_max as f64, whole.get("consumer_lag_max").expect("sampled"));
     }
 }

@@ -198,11 +198,24 @@ impl Sim {
 
     /// Runs every event up to and including time `t` (µs), then sets the clock to `t`.
     pub fn run_until(&mut self, t: Time) {
+        self.run_until_within(t, u64::MAX);
+    }
+
+    /// Like [`Sim::run_until`], but runs at most `max_events` queue entries: true when it
+    /// reached `t` (every event up to `t` run, the clock set to `t`), false when it stopped
+    /// early, possibly inside one instant. Going on later runs the same events in the same
+    /// order, so a run done in pieces is the same run (the page slices long runs this way).
+    pub fn run_until_within(&mut self, t: Time, max_events: u64) -> bool {
         let t = t.min(self.until);
+        let mut left = max_events;
         while let Some(at) = self.engine.peek_time() {
             if at > t {
                 break;
             }
+            if left == 0 {
+                return false;
+            }
+            left -= 1;
             if at >= self.next_sample {
                 self.sample(at);
             }
@@ -212,6 +225,7 @@ impl Sim {
         if self.now() >= self.until && !self.finished {
             self.finish();
         }
+        true
     }
 
     /// Runs the whole scenario.

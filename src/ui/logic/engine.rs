@@ -59,12 +59,22 @@ pub struct Engine {
     /// What the frame did besides moving messages (0 nothing, 1 built a view, 2 re-rendered the
     /// brokers, 3 the other boxes, 4 the side panels); for the benchmark's breakdown.
     pub frame_kind: u8,
+    /// Page traffic stops once the run has this many deliveries ([`PAGE_DELIVERIES_MAX`]).
+    pub deliveries_max: u64,
 }
 
 /// Most history lines the page keeps (the checker is incremental and needs none of them; the
 /// delivery view, the anomaly finder and the history download use the most recent ones). Bounds
 /// memory on a long free-play run.
 const PAGE_HISTORY_CAP: usize = 400_000;
+
+/// Most events one frame of the live run processes (a few ms in the browser).
+pub const FRAME_EVENTS: u64 = 5_000;
+
+/// Most deliveries the page's own traffic brings a run to: a free-play run is paced by the wall
+/// clock, not parsed, so this bounds its memory (about 1 KB a delivery) the way the work budget
+/// bounds a scenario's.
+pub const PAGE_DELIVERIES_MAX: u64 = 100_000;
 
 /// A simulation for the live page.
 fn live_sim(scenario: Scenario) -> Sim {
@@ -91,6 +101,7 @@ impl Engine {
             rev: 0,
             frame_t0: None,
             frame_kind: 0,
+            deliveries_max: PAGE_DELIVERIES_MAX,
         }
     }
 
@@ -118,30 +129,46 @@ impl Engine {
         self.rebuild();
     }
 
-    /// Advances virtual time by `dt_us` (fractional), issuing page traffic when it is on.
+    /// Advances virtual time by `dt_us` (fractional), issuing page traffic when it is on. At
+    /// most [`FRAME_EVENTS`] events run: past them the clock falls behind the speed asked for
+    /// (the carried fraction is dropped), so a frame stays short whatever the run does.
     pub fn advance(&mut self, dt_us: f64, traffic: Option<u32>) {
         let total = dt_us + self.carry_us;
         let whole = total.floor();
         self.carry_us = total - whole;
         let goal = self.sim.now() + whole as u64;
+        let first = self.sim.events();
         loop {
             if let Some(rate) = traffic {
                 if self.sim.now() >= self.traffic_next_us {
-                    self.sim.command_now(Action::Traffic {
-                        per_sec: rate,
-                        for_ms: 1000,
-                        cancel_ratio: 0.1,
-                        step_ms: None,
-                    });
-                    self.traffic_next_us = self.sim.now() + 1_000_000;
+                    self.issue_traffic(rate);
                 }
             }
             let target = if traffic.is_some() { goal.min(self.traffic_next_us) } else { goal };
-            self.sim.run_until(target);
+            let left = FRAME_EVENTS.saturating_sub(self.sim.events() - first);
+            if !self.sim.run_until_within(target, left) {
+                self.carry_us = 0.0;
+                break;
+            }
             if self.sim.now() >= goal || self.sim.finished() {
                 break;
             }
         }
+    }
+
+    /// Issues the next second of page traffic, unless the run already has
+    /// `deliveries_max` deliveries (then traffic stops and [`Engine::traffic_capped`] says so).
+    fn issue_traffic(&mut self, rate: u32) {
+        if !self.traffic_capped() {
+            self.sim.command_now(Action::Traffic { per_sec: rate, for_ms: 1000, cancel_ratio: 0.1, step_ms: None });
+        }
+        // command_now ran to the command's instant: the next second starts from there.
+        self.traffic_next_us = self.sim.now() + 1_000_000;
+    }
+
+    /// Whether page traffic has stopped because the run reached its deliveries cap.
+    pub fn traffic_capped(&self) -> bool {
+        self.sim.names().deliveries.len() as u64 >= self.deliveries_max
     }
 
     /// Applies a command now (also while paused) and runs its immediate effects.
@@ -241,6 +268,7 @@ pub fn new_delivery_name(used: &[String]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sim::command::Command;
     use crate::sim::time::MS;
 
     fn playground() -> Scenario {
@@ -273,10 +301,51 @@ mod tests {
     fn page_traffic_is_one_command_a_second() {
         let mut e = Engine::new(playground());
         let before = e.sim.commands().len();
-        e.advance(2_500.0 * MS as f64, Some(20));
+        for _ in 0..25 {
+            e.advance(100.0 * MS as f64, Some(20));
+        }
         let issued = e.sim.commands().len() - before;
         assert_eq!(issued, 3, "at 0 s, 1 s and 2 s");
         assert!(e.sim.now() >= 2_500 * MS);
+    }
+
+    /// One frame runs at most FRAME_EVENTS events however far it is asked to go: the clock
+    /// falls behind instead. Going on later is the same run as one that never stopped.
+    #[test]
+    fn a_frame_is_bounded_by_events() {
+        let mut s = playground();
+        s.commands.push(Command {
+            at_ms: 0,
+            action: Action::Traffic { per_sec: 5000, for_ms: 3000, cancel_ratio: 0.0, step_ms: None },
+        });
+        s.until_ms = 3000;
+        let mut whole = Sim::new(s.clone());
+        whole.run_to_end();
+        let mut e = Engine::bounded(s);
+        let before = e.sim.events();
+        e.advance(3_000.0 * MS as f64, None);
+        assert_eq!(e.sim.events() - before, FRAME_EVENTS);
+        assert!(e.sim.now() < 3_000 * MS, "fell behind");
+        while !e.sim.finished() {
+            e.advance(1_000.0 * MS as f64, None);
+        }
+        assert_eq!(e.sim.trace_hash(), whole.trace_hash());
+    }
+
+    /// Page traffic stops at the deliveries cap (it bounds a free-play run's memory).
+    #[test]
+    fn page_traffic_stops_at_the_cap() {
+        let mut quiet = playground();
+        quiet.commands.clear();
+        let mut e = Engine::new(quiet);
+        e.deliveries_max = 30;
+        let frames = |e: &mut Engine, n: u32| (0..n).for_each(|_| e.advance(100.0 * MS as f64, Some(20)));
+        frames(&mut e, 50);
+        assert!(e.traffic_capped());
+        let n = e.sim.names().deliveries.len();
+        assert!((30..=50).contains(&n), "at most one second past the cap: {n}");
+        frames(&mut e, 30);
+        assert_eq!(e.sim.names().deliveries.len(), n, "no traffic after the cap");
     }
 
     /// The race creates the delivery, then fires two events at one instant; a reset with a seed
