@@ -21,7 +21,7 @@ use serde_json::Value;
 
 use super::builtin;
 use super::config::Config;
-use super::scenario::{parse_scenario, Scenario};
+use super::scenario::{parse_scenario, Scenario, UNTIL_MS_MAX};
 use super::text::echo;
 
 /// Longest `#s=` payload accepted, characters (a scenario of a few hundred commands fits; a
@@ -209,6 +209,9 @@ pub struct Link {
     /// `?step=n` as a 0-based index (`step=1` → `Some(0)`). Whether the tour has that many steps
     /// is checked by the page, which knows the scenario.
     pub step: Option<usize>,
+    /// `?t=<ms>`: the instant to run to and hold at, ms of virtual time (0 …
+    /// [`UNTIL_MS_MAX`]). Whether the run is that long is checked by the page.
+    pub t_ms: Option<u64>,
     /// `#s=`: the decoded shared scenario, or why it could not be read. When present it takes
     /// precedence over `scenario`.
     pub shared: Option<Result<Scenario, String>>,
@@ -223,7 +226,8 @@ pub const STEP_MAX: usize = 1000;
 /// optional). Values are percent-decoded (`+` is a space). A parameter given twice uses the
 /// first and reports the repeat. Never panics.
 pub fn parse_query(query: &str, hash: &str) -> Link {
-    let mut link = Link { scenario: None, lang: None, embed: false, step: None, shared: None, errors: Vec::new() };
+    let mut link =
+        Link { scenario: None, lang: None, embed: false, step: None, t_ms: None, shared: None, errors: Vec::new() };
     let mut seen: Vec<&str> = Vec::new();
     for pair in query.strip_prefix('?').unwrap_or(query).split('&') {
         if pair.is_empty() {
@@ -237,7 +241,7 @@ pub fn parse_query(query: &str, hash: &str) -> Link {
                 continue;
             }
         };
-        let known = ["scenario", "lang", "embed", "step"];
+        let known = ["scenario", "lang", "embed", "step", "t"];
         let Some(key) = known.iter().copied().find(|k| *k == key) else { continue };
         if seen.contains(&key) {
             link.errors.push(format!("`{key}` is given more than once; the first one is used"));
@@ -279,6 +283,12 @@ pub fn parse_query(query: &str, hash: &str) -> Link {
                 _ => link
                     .errors
                     .push(format!("`step` must be a step number from 1 (the first step), got `{}`", echo(value))),
+            },
+            "t" => match value.parse::<u64>() {
+                Ok(ms) if ms <= UNTIL_MS_MAX => link.t_ms = Some(ms),
+                _ => link
+                    .errors
+                    .push(format!("`t` must be a time in ms from 0 to {UNTIL_MS_MAX}, got `{}`", echo(value))),
             },
             _ => unreachable!("only known keys reach here"),
         }
@@ -492,6 +502,19 @@ mod tests {
             (back.scenario.as_deref(), back.lang, back.embed, back.step),
             (Some("playground"), Some(Lang::Ko), false, Some(4))
         );
+    }
+
+    /// `&t=` is an instant in ms, 0 up to the longest run; anything else is one message.
+    #[test]
+    fn query_reads_the_instant() {
+        assert_eq!(parse_query("?scenario=playground&t=1500", "").t_ms, Some(1500));
+        assert_eq!(parse_query("?t=0", "").t_ms, Some(0));
+        for bad in ["-1", "1.5", "3600001", "abc", "", "99999999999999999999999"] {
+            let l = parse_query(&format!("?t={bad}"), "");
+            assert_eq!(l.t_ms, None, "{bad}");
+            assert_eq!(l.errors.len(), 1, "{bad}");
+            assert!(l.errors[0].starts_with("`t` must be a time in ms"), "{:?}", l.errors);
+        }
     }
 
     /// Every invalid parameter gives one message naming it; valid ones still apply.

@@ -21,7 +21,7 @@ use super::run::Ctl;
 use super::split::SplitView;
 use super::tour::TourPanel;
 use crate::sim::time::MS;
-use crate::sim::lessons::{self, Outcome, Sliced};
+use crate::sim::lessons::{self, Outcome};
 use crate::sim::scenario::{Condition, Scenario};
 
 /// The guide's labels: (key, Korean, English).
@@ -76,18 +76,26 @@ struct Status {
 /// The move waits for the pause to take effect, so no animation frame runs past the step's time:
 /// the run then stands exactly at `at_ms` (a shared link made there replays exactly).
 pub fn go_to_step(ctl: &Ctl, scenario: &Scenario, i: usize) {
-    ctl.dispatch(Ui::SetPlaying(false));
-    when_paused(ctl.clone(), Rc::new(scenario.clone()), i, 0);
+    let scenario = scenario.clone();
+    when_paused(ctl.clone(), Rc::new(move |c: &Ctl| run_to_step(c, &scenario, i)), 0);
 }
 
-/// Runs to step `i` once the frame loop has stopped (the pause was rendered); retries every
-/// 10 ms, at most a second.
-fn when_paused(ctl: Ctl, scenario: Rc<Scenario>, i: usize, tries: u32) {
+/// Pauses, then moves the run to `at_ms` (a link's `&t=`) and holds there.
+fn go_to_time(ctl: &Ctl, at_ms: u64) {
+    when_paused(ctl.clone(), Rc::new(move |c: &Ctl| run_to_ms(c, at_ms)), 0);
+}
+
+/// Pauses, then calls `then` once the frame loop has stopped (the pause was rendered); retries
+/// every 10 ms, at most a second.
+fn when_paused(ctl: Ctl, then: Rc<dyn Fn(&Ctl)>, tries: u32) {
+    if tries == 0 {
+        ctl.dispatch(Ui::SetPlaying(false));
+    }
     Timeout::new(if tries == 0 { 0 } else { 10 }, move || {
         if ctl.is_looping() && tries < 100 {
-            when_paused(ctl, scenario, i, tries + 1);
+            when_paused(ctl, then, tries + 1);
         } else {
-            run_to_step(&ctl, &scenario, i);
+            then(&ctl);
         }
     })
     .forget();
@@ -95,37 +103,27 @@ fn when_paused(ctl: Ctl, scenario: Rc<Scenario>, i: usize, tries: u32) {
 
 fn run_to_step(ctl: &Ctl, scenario: &Scenario, i: usize) {
     let Some(step) = scenario.tour.get(i) else { return };
-    if let Some(at) = step.at_ms {
-        let t = at * MS;
-        let rebuilt = {
-            let mut e = ctl.engine();
-            let back = e.sim.now() > t;
-            if back {
-                e.rebuild();
-            }
-            e.sim.run_until(t);
-            back
-        };
-        if rebuilt {
-            ctl.dispatch(Ui::NewRun);
-        }
+    match step.at_ms {
+        Some(at) => run_to_ms(ctl, at),
+        None => ctl.refresh(),
     }
-    ctl.refresh();
 }
 
-/// Wall time one slice of "run to the end" may take before the page gets a turn, ms.
-const SLICE_MS: f64 = 40.0;
-
-/// Runs the run to its end in slices of about [`SLICE_MS`] of wall time, so a long shared
-/// scenario never freezes the page (the guide's progress line moves meanwhile).
-fn run_to_end_sliced(ctl: Ctl) {
-    let now_ms = || web_sys::window().and_then(|w| w.performance()).map(|p| p.now()).unwrap_or(0.0);
-    let deadline = now_ms() + SLICE_MS;
-    let finished = Sliced::default().run(&mut ctl.engine().sim, || now_ms() < deadline);
-    ctl.refresh();
-    if !finished {
-        Timeout::new(0, move || run_to_end_sliced(ctl)).forget();
+/// Moves the run to `at_ms` (restarting it when that is in the past), in slices.
+fn run_to_ms(ctl: &Ctl, at_ms: u64) {
+    let t = at_ms * MS;
+    let back = {
+        let mut e = ctl.engine();
+        let back = e.sim.now() > t;
+        if back {
+            e.rebuild();
+        }
+        back
+    };
+    if back {
+        ctl.dispatch(Ui::NewRun);
     }
+    ctl.run_to(Some(t));
 }
 
 /// Shows the scenario as written (`variant` false) or its variant in the live view, at the
@@ -218,8 +216,11 @@ pub fn guide(p: &GuideProps) -> Html {
     {
         let (ctl, scenario, route) = (ctl.clone(), scenario.clone(), route.clone());
         use_effect_with((), move |_| {
-            if let (Some(ctl), true) = (&ctl, route.step_given) {
-                go_to_step(ctl, &scenario, route.step);
+            // A link's `&t=` wins over its step's time: the step is shown, the clock is `t`.
+            match (&ctl, route.t_ms) {
+                (Some(ctl), Some(t)) => go_to_time(ctl, t),
+                (Some(ctl), None) if route.step_given => go_to_step(ctl, &scenario, route.step),
+                _ => {}
             }
         });
     }
@@ -300,8 +301,7 @@ fn progress_view(l: Lang, ctl: &Ctl, st: &Status, step: &UseStateHandle<usize>, 
     let to_end = {
         let (ctl, step, last) = (ctl.clone(), step.clone(), tour_len.saturating_sub(1));
         Callback::from(move |_: MouseEvent| {
-            ctl.dispatch(Ui::SetPlaying(false));
-            run_to_end_sliced(ctl.clone());
+            ctl.run_to(None);
             if tour_len > 0 {
                 step.set(last);
                 set_url_step(last);

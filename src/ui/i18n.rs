@@ -296,6 +296,11 @@ pub const TABLE: &[(&str, &str, &str)] = &[
     ("kshort.picked_up", "픽업", "picked up"),
     ("kshort.delivered", "배달완료", "delivered"),
     ("kshort.cancelled", "취소", "cancelled"),
+    // Long runs done in slices (ui/run.rs): progress, cancel, the page's traffic cap.
+    ("run.progress", "실행 중: {t} / {u}", "Running: {t} of {u}"),
+    ("run.cancel", "중단", "Stop"),
+    ("run.cancel_hint", "여기서 멈춥니다. 시계는 지금 위치에 머뭅니다.", "Stops here; the clock stays where it is."),
+    ("run.traffic_capped", "배달 {x}건: 페이지 메모리 한도라 트래픽을 멈춥니다.", "{x} deliveries: traffic stops (page memory limit)."),
 ];
 
 /// The text for `key` in `lang`. An unknown key is a programming error: debug builds panic (which

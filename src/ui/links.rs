@@ -67,11 +67,14 @@ fn page_base() -> String {
     format!("{}{}", loc.origin().unwrap_or_default(), loc.pathname().unwrap_or_default())
 }
 
-/// The share link of `scenario`, in `lang`.
-pub fn link_for(scenario: &Scenario, lang: Lang, embed: bool) -> String {
+/// The share link of `scenario`, in `lang`; `t_ms` (the run's clock) opens it at that instant.
+pub fn link_for(scenario: &Scenario, lang: Lang, embed: bool, t_ms: Option<u64>) -> String {
     let mut q = format!("?lang={}", lang.code());
     if embed {
         q.push_str("&embed=1");
+    }
+    if let Some(t) = t_ms {
+        q.push_str(&format!("&t={t}"));
     }
     format!("{}{}{}", page_base(), q, share::hash_for(scenario))
 }
@@ -109,7 +112,7 @@ fn copy_text(text: &str, done: Callback<bool>) {
 /// Opens `scenario` as a new page (`#s=` link, same language): import goes through the same
 /// path as a shared link, so what a reader imports is what a link would show.
 fn open_scenario(scenario: &Scenario, lang: Lang) {
-    let url = link_for(scenario, lang, super::url::is_embed());
+    let url = link_for(scenario, lang, super::url::is_embed(), None);
     // When only the hash changes, `route::LinkProblems` loads the page again.
     let _ = gloo::utils::window().location().set_href(&url);
 }
@@ -163,10 +166,13 @@ pub fn share_bar(p: &ShareBarProps) -> Html {
     let build_link = {
         let (ctl, link, error) = (ctl.clone(), link.clone(), error.clone());
         move || -> Option<String> {
-            let s = current_scenario(&ctl.engine());
+            let (s, t_ms) = {
+                let e = ctl.engine();
+                (current_scenario(&e), e.sim.now() / MS)
+            };
             match s.validate() {
                 Ok(()) => {
-                    let url = link_for(&s, l, false);
+                    let url = link_for(&s, l, false, Some(t_ms));
                     link.set(url.clone());
                     Some(url)
                 }

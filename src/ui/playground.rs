@@ -14,7 +14,7 @@ use super::lanes::DeliveryView;
 use super::logic::state::{Action as Ui, State, Tab};
 use super::logic::status::Status;
 use super::logic::text::{tr, trf};
-use super::run::{use_run, Ctl, Run};
+use super::run::{use_run, Ctl, Run, RunProgress};
 use super::settings::SettingsPanel;
 use super::toolbar::{Help, Toolbar};
 use super::topology::Topology;
@@ -69,6 +69,7 @@ pub fn playground(props: &Props) -> Html {
                 </section>
             </div>
             { toast(l, s, ctl) }
+            <RunProgress lang={l} ctl={ctl.clone()} progress={*run.progress} />
             if s.help_open {
                 <Help lang={l} ctl={ctl.clone()} />
             }

@@ -7,6 +7,7 @@
 //!                      `lab run <id> --json`'s)
 //! #s=<base64url>       a whole scenario (wins over `?scenario=`), run to its own `until_ms`
 //! &step=<n>            the tour step to open, from 1
+//! &t=<ms>              run (in slices) to this instant and hold there
 //! ```
 //!
 //! A link that names no usable scenario (unknown id, a `#s=` that does not decode or is not a valid
@@ -62,6 +63,8 @@ pub struct Route {
     pub step: usize,
     /// Whether `?step=` was given (valid): the page then moves the run to that step at once.
     pub step_given: bool,
+    /// `&t=`: the instant to run to and hold at, ms (at most the run's `until_ms`).
+    pub t_ms: Option<u64>,
     /// True when the link named a scenario that could not be opened, so the default is shown.
     pub fell_back: bool,
     /// The compact frame for a blog post (`?embed=1`, `true` or empty).
@@ -129,7 +132,30 @@ pub fn resolve(search: &str, hash: &str) -> Route {
         None => 0,
     };
     let step_given = link.step.is_some_and(|i| i < steps);
-    Route { scenario: Rc::new(scenario), bounded, shared, step, step_given, fell_back, embed: link.embed, problems }
+    let t_ms = link.t_ms.map(|t| {
+        if bounded && t > scenario.until_ms {
+            problems.push(Problem {
+                kind: ProblemKind::Other,
+                detail: format!("`t` {t} is after the end of the run ({} ms); holding at the end", scenario.until_ms),
+            });
+        }
+        if bounded {
+            t.min(scenario.until_ms)
+        } else {
+            t
+        }
+    });
+    Route {
+        scenario: Rc::new(scenario),
+        bounded,
+        shared,
+        step,
+        step_given,
+        t_ms,
+        fell_back,
+        embed: link.embed,
+        problems,
+    }
 }
 
 /// The route of the page's own URL.

@@ -11,15 +11,20 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use gloo::render::{request_animation_frame, AnimationFrame};
+use gloo::timers::callback::Timeout;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
+use super::i18n::Lang;
 pub use super::logic::engine::{new_delivery_name, Engine, Motion, Snap};
 use super::logic::state::{Action as Ui, State};
+use super::logic::text::{tr, trf};
 use crate::sim::command::Action;
 use crate::sim::domain::Kind;
 use crate::sim::history::DeliveryId;
+use crate::sim::lessons::Sliced;
 use crate::sim::scenario::Scenario;
+use crate::sim::time::MS;
 
 impl Reducible for State {
     type Action = Ui;
@@ -45,7 +50,24 @@ struct CtlInner {
     refreshed: Cell<u64>,
     /// Whether the frame loop is running (set by the effect that starts and stops it).
     looping: Cell<bool>,
+    /// The sliced run in progress (see [`Ctl::run_to`]): its number, bumped to cancel it.
+    job: Cell<u64>,
+    progress: UseStateSetter<Option<Progress>>,
 }
+
+/// How far a sliced run is, for the progress line: virtual ms reached and ms it goes to.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Progress {
+    pub at_ms: u64,
+    pub goal_ms: u64,
+}
+
+/// Wall time one turn of a sliced run may take before the page gets a turn, ms (slices are at
+/// most [`crate::sim::lessons::SLICE_EVENTS`] events, so a turn overshoots by a few ms at most).
+const TURN_MS: f64 = 25.0;
+
+/// How often a sliced run re-renders the panels from a fresh view, wall ms.
+const JOB_REFRESH_MS: f64 = 300.0;
 
 impl PartialEq for Ctl {
     fn eq(&self, other: &Self) -> bool {
@@ -109,6 +131,7 @@ impl Ctl {
     }
 
     fn new_run(&self) {
+        self.stop_job();
         self.dispatch(Ui::NewRun);
         self.refresh();
     }
@@ -176,6 +199,57 @@ impl Ctl {
     pub fn heal_all(&self) {
         self.command(Action::Heal { from: None, to: None });
     }
+
+    /// Pauses and runs to `goal_us` (None: the run's end) in slices, a turn of about
+    /// [`TURN_MS`] of wall time at a time, so the page never freezes; the progress line shows
+    /// meanwhile and [`Ctl::cancel_run`] stops it. Slicing never changes the run (the trace hash
+    /// equals one `run_to_end`'s), so the run then stands exactly at the goal.
+    pub fn run_to(&self, goal_us: Option<u64>) {
+        self.dispatch(Ui::SetPlaying(false));
+        let id = self.0.job.get() + 1;
+        self.0.job.set(id);
+        self.job_turn(id, goal_us, Sliced::default(), 0.0);
+    }
+
+    /// Stops a sliced run where it stands (nothing happens when none is running).
+    pub fn cancel_run(&self) {
+        self.stop_job();
+        self.refresh();
+    }
+
+    /// Forgets the sliced run in progress: its next turn does nothing.
+    fn stop_job(&self) {
+        self.0.job.set(self.0.job.get() + 1);
+        self.0.progress.set(None);
+    }
+
+    /// One turn of the sliced run `id`, unless it was cancelled or replaced.
+    fn job_turn(&self, id: u64, goal_us: Option<u64>, mut sliced: Sliced, last_refresh: f64) {
+        if self.0.job.get() != id {
+            return;
+        }
+        let deadline = now_ms() + TURN_MS;
+        let (done, progress) = {
+            let mut e = self.engine();
+            let goal = goal_us.unwrap_or(e.sim.until()).min(e.sim.until());
+            let done = sliced.run_to(&mut e.sim, goal, || now_ms() < deadline);
+            (done, Progress { at_ms: e.sim.now() / MS, goal_ms: goal / MS })
+        };
+        if done {
+            self.stop_job();
+            self.refresh();
+            return;
+        }
+        self.0.progress.set(Some(progress));
+        let mut last = last_refresh;
+        if now_ms() - last >= JOB_REFRESH_MS {
+            last = now_ms();
+            self.refresh();
+        }
+        let ctl = self.clone();
+        // One small closure per turn; a cancelled run's turn returns at once.
+        Timeout::new(0, move || ctl.job_turn(id, goal_us, sliced, last)).forget();
+    }
 }
 
 /// What the frame loop reads of the UI state: the speed factor and the page traffic rate (None:
@@ -236,6 +310,8 @@ struct Loop {
     /// boxes, 3: side panels), one stage a frame.
     staged: RefCell<Option<Snap>>,
     stage: Cell<u8>,
+    /// Whether the reader was told that page traffic stopped at its cap.
+    capped_told: Cell<bool>,
 }
 
 impl Loop {
@@ -249,6 +325,7 @@ impl Loop {
             last_slow: Cell::new(0.0),
             staged: RefCell::new(None),
             stage: Cell::new(0),
+            capped_told: Cell::new(false),
         }
     }
 
@@ -285,18 +362,22 @@ fn tick(lp: Rc<Loop>, ts: f64) {
     // due); messages move on every frame.
     let mid_due = ts - lp.last_mid.get() >= 100.0;
     let staged = lp.staged.borrow_mut().take().filter(|s| s.rev > lp.ctl.0.refreshed.get());
-    let (motion, built) = {
+    let (motion, built, capped) = {
         let mut e = lp.ctl.engine();
         e.frame_t0 = Some(t0);
         e.advance(dt * pace.speed * 1000.0, pace.traffic);
+        let capped = (pace.traffic.is_some() && e.traffic_capped()).then_some(e.deliveries_max);
         let build = mid_due && staged.is_none();
         e.frame_kind = match (build, &staged) {
             (true, _) => 1,
             (false, Some(_)) => lp.stage.get() + 1,
             (false, None) => 0,
         };
-        (e.motion(), build.then(|| e.snap()))
+        (e.motion(), build.then(|| e.snap()), capped)
     };
+    if let Some(max) = capped.filter(|_| !lp.capped_told.replace(true)) {
+        lp.ctl.dispatch(Ui::Toast(Some(("run.traffic_capped", max.to_string()))));
+    }
     lp.ctl.0.fast.set(motion);
     if let Some(snap) = built {
         lp.last_mid.set(ts);
@@ -318,6 +399,8 @@ pub struct Run {
     pub mid: UseStateHandle<Snap>,
     pub mid2: UseStateHandle<Snap>,
     pub slow: UseStateHandle<Snap>,
+    /// A sliced run's progress (None: none running).
+    pub progress: UseStateHandle<Option<Progress>>,
 }
 
 /// The page's run of `scenario` (default: the built-in playground), replaced when the scenario
@@ -341,9 +424,10 @@ pub fn use_run(scenario: Option<Rc<Scenario>>, bounded: bool) -> Run {
     let mid = use_state(first.clone());
     let mid2 = use_state(first.clone());
     let slow = use_state(first);
+    let progress = use_state(|| None::<Progress>);
     let ctl = {
-        let (engine, d, f, m, m2, s) =
-            (engine.clone(), ui.dispatcher(), fast.setter(), mid.setter(), mid2.setter(), slow.setter());
+        let (engine, d, f, m, m2, s, p) =
+            (engine.clone(), ui.dispatcher(), fast.setter(), mid.setter(), mid2.setter(), slow.setter(), progress.setter());
         let inner = move || CtlInner {
             engine,
             dispatch: d,
@@ -353,13 +437,43 @@ pub fn use_run(scenario: Option<Rc<Scenario>>, bounded: bool) -> Run {
             slow: s,
             refreshed: Cell::new(0),
             looping: Cell::new(false),
+            job: Cell::new(0),
+            progress: p,
         };
         (*use_memo((), move |_| Ctl(Rc::new(inner())))).clone()
     };
     use_frame_loop(&ctl, &ui);
     use_bench(&engine, fast.messages.len());
     use_replace_on_new_scenario(&ctl, scenario, bounded);
-    Run { ctl, ui, fast, mid, mid2, slow }
+    Run { ctl, ui, fast, mid, mid2, slow, progress }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct RunProgressProps {
+    pub lang: Lang,
+    pub ctl: Ctl,
+    pub progress: Option<Progress>,
+}
+
+/// The progress line of a sliced run, with a button that stops it (nothing when none runs).
+#[function_component(RunProgress)]
+pub fn run_progress(p: &RunProgressProps) -> Html {
+    let Some(pr) = p.progress else { return Html::default() };
+    let secs = |ms: u64| format!("{:.1} s", ms as f64 / 1000.0);
+    let pct = pr.at_ms * 100 / pr.goal_ms.max(1);
+    let stop = {
+        let ctl = p.ctl.clone();
+        Callback::from(move |_: MouseEvent| ctl.cancel_run())
+    };
+    html! {
+        <div class="run-progress toast" role="status" data-testid="run-progress" data-at-ms={pr.at_ms.to_string()}>
+            <progress max="100" value={pct.to_string()}></progress>
+            { trf(p.lang, "run.progress", &[("t", &secs(pr.at_ms)), ("u", &secs(pr.goal_ms))]) }
+            <button type="button" data-testid="run-cancel" title={tr(p.lang, "run.cancel_hint")} onclick={stop}>
+                { tr(p.lang, "run.cancel") }
+            </button>
+        </div>
+    }
 }
 
 fn default_scenario() -> Scenario {
@@ -378,6 +492,8 @@ fn use_frame_loop(ctl: &Ctl, ui: &State) {
     use_effect_with(ui.playing, move |&playing| {
         let lp = Rc::new(Loop::new(ctl.clone(), pace));
         if playing {
+            // Playing takes over from a sliced run.
+            ctl.stop_job();
             let first = lp.clone();
             *lp.handle.borrow_mut() = Some(request_animation_frame(move |ts| tick(first, ts)));
         }
