@@ -260,15 +260,20 @@ fn import_file(error: &UseStateHandle<Option<(&'static str, String)>>, l: Lang) 
         let Some(input) = e.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) else { return };
         let Some(file) = input.files().and_then(|f| f.get(0)) else { return };
         let (error, error2) = (error.clone(), error.clone());
+        // Read as bytes, not text: the browser's decoder would turn bad bytes into U+FFFD and the
+        // reader would hear about a character instead of the file (the CLI's words).
         let ok = Closure::<dyn FnMut(JsValue)>::new(move |v: JsValue| {
-            let text = v.as_string().unwrap_or_default();
-            match parse_scenario(&text) {
+            let bytes = js_sys::Uint8Array::new(&v).to_vec();
+            let parsed = String::from_utf8(bytes)
+                .map_err(|e| format!("not UTF-8 text (bad byte at {})", e.utf8_error().valid_up_to()))
+                .and_then(|text| parse_scenario(&text).map_err(|e| e.to_string()));
+            match parsed {
                 Ok(s) => open_scenario(&s, l),
-                Err(e) => error.set(Some(("import_bad", e.to_string()))),
+                Err(e) => error.set(Some(("import_bad", e))),
             }
         });
         let fail = Closure::<dyn FnMut(JsValue)>::new(move |_: JsValue| error2.set(Some(("import_read", String::new()))));
-        let _ = file.text().then2(&ok, &fail);
+        let _ = file.array_buffer().then2(&ok, &fail);
         ok.forget();
         fail.forget();
         input.set_value("");

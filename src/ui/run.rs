@@ -64,7 +64,7 @@ pub struct Progress {
 
 /// Wall time one turn of a sliced run may take before the page gets a turn, ms (slices are at
 /// most [`crate::sim::lessons::SLICE_EVENTS`] events, so a turn overshoots by a few ms at most).
-const TURN_MS: f64 = 25.0;
+const TURN_MS: f64 = 12.0;
 
 /// How often a sliced run re-renders the panels from a fresh view, wall ms.
 const JOB_REFRESH_MS: f64 = 300.0;
@@ -208,7 +208,9 @@ impl Ctl {
         self.dispatch(Ui::SetPlaying(false));
         let id = self.0.job.get() + 1;
         self.0.job.set(id);
-        self.job_turn(id, goal_us, Sliced::default(), 0.0);
+        // The first turn waits for the page to render the pause (its own task).
+        let ctl = self.clone();
+        Timeout::new(0, move || ctl.job_turn(id, goal_us, Sliced::default(), now_ms())).forget();
     }
 
     /// Stops a sliced run where it stands (nothing happens when none is running).
@@ -228,6 +230,14 @@ impl Ctl {
         if self.0.job.get() != id {
             return;
         }
+        let ctl = self.clone();
+        if now_ms() - last_refresh >= JOB_REFRESH_MS {
+            // A turn of its own: re-rendering every panel of a big run takes a while too.
+            self.refresh();
+            let last = now_ms();
+            Timeout::new(0, move || ctl.job_turn(id, goal_us, sliced, last)).forget();
+            return;
+        }
         let deadline = now_ms() + TURN_MS;
         let (done, progress) = {
             let mut e = self.engine();
@@ -237,18 +247,12 @@ impl Ctl {
         };
         if done {
             self.stop_job();
-            self.refresh();
+            Timeout::new(0, move || ctl.refresh()).forget();
             return;
         }
         self.0.progress.set(Some(progress));
-        let mut last = last_refresh;
-        if now_ms() - last >= JOB_REFRESH_MS {
-            last = now_ms();
-            self.refresh();
-        }
-        let ctl = self.clone();
         // One small closure per turn; a cancelled run's turn returns at once.
-        Timeout::new(0, move || ctl.job_turn(id, goal_us, sliced, last)).forget();
+        Timeout::new(0, move || ctl.job_turn(id, goal_us, sliced, last_refresh)).forget();
     }
 }
 
