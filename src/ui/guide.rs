@@ -224,6 +224,16 @@ pub fn guide(p: &GuideProps) -> Html {
         });
     }
 
+    // The topology draws the nodes the step is about.
+    {
+        let (ctl, scenario) = (ctl.clone(), scenario.clone());
+        use_effect_with(*step, move |i| {
+            if let Some(ctl) = &ctl {
+                ctl.dispatch(Ui::SetFocus(super::logic::lessons::step_focus(&scenario.tour, *i)));
+            }
+        });
+    }
+
     let Some(ctl) = ctl else { return Html::default() };
     // Free play (no link, no tour) has nothing to guide.
     if !route.bounded && scenario.tour.is_empty() {

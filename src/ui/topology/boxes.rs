@@ -137,14 +137,14 @@ pub fn broker_layer(p: &BoxesProps) -> Html {
     let mut cells = Cells::default();
     let mut boxes = Vec::new();
     for nv in &v.nodes {
-        let Some(&r) = lay.node.get(nv.id as usize) else { continue };
+        let Some(&r) = lay.node.get(nv.id as usize).filter(|r| r.w > 0.0) else { continue };
         match nv.role {
             Role::Controller => boxes.push(c.node_box(nv.id, r, Html::default())),
             Role::Broker(b) => boxes.push(c.node_box(nv.id, r, broker_lanes(&c, b, &mut cells))),
             _ => {}
         }
     }
-    let summary = v.partitions.iter().enumerate().map(|(pi, part)| partition_summary(&c, pi, part));
+    let summary = v.partitions.iter().enumerate().filter(|_| lay.summary_w > 0.0).map(|(pi, part)| partition_summary(&c, pi, part));
     let close = {
         let ctl = c.ctl.clone();
         Callback::from(move |_: MouseEvent| ctl.dispatch(Ui::Pick(None)))
@@ -237,7 +237,7 @@ pub fn other_boxes(p: &BoxesProps) -> Html {
     let c = Ctx::of(p);
     let mut boxes = Vec::new();
     for nv in &c.v.nodes {
-        let Some(&r) = c.lay.node.get(nv.id as usize) else { continue };
+        let Some(&r) = c.lay.node.get(nv.id as usize).filter(|r| r.w > 0.0) else { continue };
         let body = match nv.role {
             Role::App => app_body(&c, r),
             Role::Relay(i) => relay_body(&c, i, r),
@@ -251,12 +251,12 @@ pub fn other_boxes(p: &BoxesProps) -> Html {
         boxes.push(c.node_box(nv.id, r, body));
     }
     for (g, gv) in c.v.groups.iter().enumerate() {
-        if let Some(&gr) = c.lay.groups.get(g) {
+        if let Some(&gr) = c.lay.groups.get(g).filter(|r| r.w > 0.0) {
             group_box(&c, gv, gr, &mut boxes);
         }
     }
     dashboard_box(&c, &mut boxes);
-    for ((sid, value), r) in c.v.servers.iter().zip(c.lay.servers.iter()) {
+    for ((sid, value), r) in c.v.servers.iter().zip(c.lay.servers.iter()).filter(|(_, r)| r.w > 0.0) {
         boxes.push(server_box(&c, *sid, *value, *r));
     }
     html! { <g class="static rest">{ for boxes }</g> }
@@ -364,7 +364,7 @@ fn group_box(c: &Ctx, gv: &GroupView, gr: Rect, out: &mut Vec<Html>) {
         </g>
     });
     if let Some(db) = v.nodes.iter().find(|n| n.name == gv.name && matches!(n.role, Role::Db(_))) {
-        if let Some(&dr) = lay.node.get(db.id as usize) {
+        if let Some(&dr) = lay.node.get(db.id as usize).filter(|r| r.w > 0.0) {
             out.push(html! { <path d={feed_path(lay, gr, dr)} class="feeds" /> });
         }
     }
@@ -388,7 +388,7 @@ fn dashboard_box(c: &Ctx, out: &mut Vec<Html>) {
         </g>
     });
     if let Some(dn) = v.nodes.iter().find(|n| n.name == "dashboard") {
-        if let Some(&mr) = lay.node.get(dn.id as usize) {
+        if let Some(&mr) = lay.node.get(dn.id as usize).filter(|r| r.w > 0.0) {
             out.push(html! { <path d={feed_path(lay, mr, dr)} class="feeds" /> });
         }
     }
@@ -425,7 +425,7 @@ fn links_layer(p: &LinksProps) -> Html {
     let lay = &*p.layout;
     let cut = |a: NodeId, b: NodeId| p.cuts.iter().any(|&(x, y)| (x == a && y == b) || (x == b && y == a));
     let mut out = Vec::new();
-    for &(a, b, faint) in p.links.iter() {
+    for &(a, b, faint) in p.links.iter().filter(|&&(a, b, _)| lay.shown(a) && lay.shown(b)) {
         let is_cut = cut(a, b);
         let d = lay.link_path(a, b);
         let (na, nb) = (p.names[a as usize].clone(), p.names[b as usize].clone());
@@ -448,8 +448,8 @@ fn links_layer(p: &LinksProps) -> Html {
         }
         let key = (a.min(b), a.max(b));
         if !p.links.iter().any(|&(x, y, _)| (x, y) == key)
-            && (a as usize) < lay.node.len()
-            && (b as usize) < lay.node.len()
+            && lay.shown(a)
+            && lay.shown(b)
         {
             out.push(html! { <path d={lay.link_path(a, b)} class="link-cut-extra" /> });
         }
