@@ -194,6 +194,8 @@ pub const TABLE: &[(&str, &str, &str)] = &[
     ("traffic.title", "트래픽", "Traffic"),
     ("traffic.on", "트래픽 켜짐", "Traffic on"),
     ("traffic.off", "트래픽 꺼짐", "Traffic off"),
+    ("traffic.on_until", "트래픽 켜짐 ({t}초까지)", "Traffic on (until {t} s)"),
+    ("traffic.hint", "누르면 지금 도는 트래픽(시나리오의 기본 트래픽 포함)을 멈추거나, 멈춰 있으면 이 페이지의 트래픽을 켭니다", "Press to stop the traffic now running (the scenario's default traffic too), or, when none runs, to start the page's"),
     ("traffic.rate", "초당 배달", "deliveries/s"),
     ("traffic.burst", "폭주", "Burst"),
     ("traffic.burst_hint", "월드컵 피크: 2초 동안 초당 500건. 로그가 흡수하고 소비자 지연이 늘었다 줄어듭니다.", "World Cup peak: 500 deliveries/s for 2 s. The log absorbs it; consumer lag grows, then drains."),

@@ -55,7 +55,7 @@ fn handle_key(ctl: &Ctl, key: &str, delivery: Option<crate::sim::history::Delive
         "g" => ctl.reset(Some(random_seed())),
         "f" => ctl.fire_next(delivery),
         "a" => ctl.race(None),
-        "t" => ctl.dispatch(Ui::SetTraffic(!traffic_on)),
+        "t" => super::controls::toggle_traffic(ctl, traffic_on),
         "b" => ctl.burst(),
         "h" => ctl.heal_all(),
         "c" => ctl.dispatch(Ui::ToggleControl),

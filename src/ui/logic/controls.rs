@@ -1,9 +1,10 @@
 //! What the fire and faults tabs send: the deliveries offered, the read a mode stands for, the
 //! network command of a slider and the node groups of the one-click partitions.
 
-use crate::sim::command::Action;
+use crate::sim::command::{Action, Command};
 use crate::sim::config::ReadMode;
 use crate::sim::history::DeliveryId;
+use crate::sim::time::{Time, MS};
 use crate::sim::topology::Role;
 
 /// Most deliveries the fire tab offers besides a new one.
@@ -19,6 +20,39 @@ pub fn recent_deliveries(count: usize, chosen: Option<DeliveryId>) -> Vec<Delive
         }
     }
     recent
+}
+
+/// Until when (ms) traffic runs at `now`: the latest end of the `traffic` commands running then
+/// (the scenario's own, like the playground's 20 deliveries a second, and the page's). None: no
+/// traffic runs. This is what the traffic button shows, whoever started the traffic.
+pub fn traffic_until_ms(commands: &[Command], now: Time) -> Option<u64> {
+    commands
+        .iter()
+        .filter_map(|c| match c.action {
+            Action::Traffic { for_ms, .. } => Some((c.at_ms, c.at_ms + for_ms)),
+            _ => None,
+        })
+        .filter(|&(from, until)| from * MS <= now && now < until * MS)
+        .map(|(_, until)| until)
+        .max()
+}
+
+/// Ends every `traffic` command running at `now` there (its length cut to now, rounded up to a
+/// whole ms): replayed from the start, the run is the same up to now and starts no delivery
+/// after. The model has no "stop traffic" command; a shortened command is one a scenario file
+/// can hold, so a share link keeps the stop. Returns whether any command was cut.
+pub fn cut_traffic(commands: &mut [Command], now: Time) -> bool {
+    let mut cut = false;
+    for c in commands.iter_mut() {
+        if let Action::Traffic { for_ms, .. } = &mut c.action {
+            let (from, until) = (c.at_ms * MS, (c.at_ms + *for_ms) * MS);
+            if from <= now && now < until {
+                *for_ms = now.saturating_sub(from).div_ceil(MS).max(1);
+                cut = true;
+            }
+        }
+    }
+    cut
 }
 
 /// The read mode and pinned replica of the read menu's value (`default`, `one`, `quorum`, `all`
@@ -148,5 +182,31 @@ mod tests {
         let Action::Partition { groups } = cut_relays_groups(&nodes) else { panic!() };
         assert_eq!(groups[0][0], "app");
         assert!(groups[1].iter().all(|n| n.starts_with("broker-")));
+    }
+    /// The traffic button tells the truth: a scenario's traffic counts while it runs, and
+    /// cutting it ends it at the moment (never before, never a zero-length command).
+    #[test]
+    fn scenario_traffic_is_shown_and_cut() {
+        let traffic = |at_ms, for_ms| Command {
+            at_ms,
+            action: Action::Traffic { per_sec: 20, for_ms, cancel_ratio: 0.0, step_ms: None },
+        };
+        let mut cmds = vec![traffic(0, 15_000), traffic(2_000, 1_000)];
+        assert_eq!(traffic_until_ms(&cmds, 2_500 * MS), Some(15_000));
+        assert_eq!(traffic_until_ms(&cmds, 15_000 * MS), None);
+        assert!(cut_traffic(&mut cmds, 2_500 * MS + 1));
+        assert_eq!(traffic_until_ms(&cmds, 2_502 * MS), None);
+        let lens: Vec<u64> = cmds
+            .iter()
+            .map(|c| match c.action {
+                Action::Traffic { for_ms, .. } => for_ms,
+                _ => 0,
+            })
+            .collect();
+        assert_eq!(lens, vec![2_501, 501]);
+        assert!(!cut_traffic(&mut cmds, 20_000 * MS));
+        let mut at_start = vec![traffic(0, 100)];
+        assert!(cut_traffic(&mut at_start, 0));
+        assert!(matches!(at_start[0].action, Action::Traffic { for_ms: 1, .. }));
     }
 }
