@@ -130,22 +130,15 @@ pub fn toggle_traffic(ctl: &Ctl, page_on: bool) {
         return;
     }
     ctl.dispatch(Ui::SetTraffic(false));
-    let replayed = {
-        let mut e = ctl.engine();
+    super::guide::replay_until(ctl, None, |e| {
         let now = e.sim.now();
         let mut commands = e.sim.commands().to_vec();
         let cut = cut_traffic(&mut commands, now);
         if cut {
             e.base.commands = commands;
-            e.rebuild();
-            e.sim.run_until(now);
         }
         cut
-    };
-    if replayed {
-        ctl.dispatch(Ui::NewRun);
-    }
-    ctl.refresh();
+    });
 }
 
 /// Traffic on/off (the truth: on while any traffic runs, with its end) and the page's rate,

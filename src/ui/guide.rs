@@ -20,7 +20,8 @@ use super::logic::state::Action as Ui;
 use super::run::Ctl;
 use super::split::SplitView;
 use super::tour::TourPanel;
-use crate::sim::time::MS;
+use super::logic::engine::Engine;
+use crate::sim::time::{Time, MS};
 use crate::sim::lessons::{self, Outcome, Sliced};
 use crate::sim::scenario::{Condition, Scenario};
 
@@ -95,20 +96,27 @@ fn when_paused(ctl: Ctl, scenario: Rc<Scenario>, i: usize, tries: u32) {
 
 fn run_to_step(ctl: &Ctl, scenario: &Scenario, i: usize) {
     let Some(step) = scenario.tour.get(i) else { return };
-    if let Some(at) = step.at_ms {
-        let t = at * MS;
-        let rebuilt = {
-            let mut e = ctl.engine();
-            let back = e.sim.now() > t;
-            if back {
-                e.rebuild();
-            }
-            e.sim.run_until(t);
-            back
-        };
-        if rebuilt {
-            ctl.dispatch(Ui::NewRun);
+    match step.at_ms {
+        Some(at) => replay_until(ctl, Some(at * MS), |e| e.sim.now() > at * MS),
+        None => ctl.refresh(),
+    }
+}
+
+/// Runs the run to `t` (None: where it stands), from its start again when `restart` says so
+/// (it may change the scenario first); a restart tells the page a new run began.
+pub fn replay_until(ctl: &Ctl, t: Option<Time>, restart: impl FnOnce(&mut Engine) -> bool) {
+    let rebuilt = {
+        let mut e = ctl.engine();
+        let t = t.unwrap_or(e.sim.now());
+        let again = restart(&mut e);
+        if again {
+            e.rebuild();
         }
+        e.sim.run_until(t);
+        again
+    };
+    if rebuilt {
+        ctl.dispatch(Ui::NewRun);
     }
     ctl.refresh();
 }
