@@ -79,7 +79,7 @@ pub const TABLE: &[(&str, &str, &str)] = &[
     ("lang.en", "English", "English"),
     ("topology.label", "파이프라인 구성도", "Pipeline topology"),
     ("topology.placeholder", "시뮬레이션이 곧 여기에 표시됩니다.", "The simulation will appear here soon."),
-    ("embed.open_full", "전체 화면으로 열기 ↗", "Open the full playground ↗"),
+    ("embed.open_full", "전체 화면으로 열기 ↗", "Open the full page ↗"),
     ("panic.title", "문제가 생겼습니다", "Something went wrong"),
     (
         "panic.body",
@@ -136,7 +136,8 @@ pub const TABLE: &[(&str, &str, &str)] = &[
     ("col.app", "배달 서비스 + DB", "service + DB"),
     ("col.relays", "CDC 릴레이", "CDC relays"),
     ("col.deliveries", "deliveries 테이블", "deliveries table"),
-    ("app.outbox", "아웃박스 {n}행 · 배달 {d}건", "outbox {n} rows · {d} deliveries"),
+    ("app.outbox", "아웃박스 {n}행", "outbox {n} rows"),
+    ("app.deliveries", "배달 {d}건", "{d} deliveries"),
     ("app.refused", "⚠ 요청 거절", "⚠ request refused"),
     ("relay.pos", "저장 {s} · 확인 {a}", "saved {s} · acked {a}"),
     ("relay.lag", "지연 {n}건 / {ms} ms", "lag {n} rec / {ms} ms"),

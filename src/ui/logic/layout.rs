@@ -19,8 +19,9 @@ pub const W_NARROW: f64 = 400.0;
 pub const TOP: f64 = 8.0;
 pub const LINE: f64 = 12.0;
 pub const HEAD: f64 = 17.0;
-/// Log cells shown per lane, and a cell's width.
-pub const CELLS: u64 = 10;
+/// Log cells shown per lane (8 leave room for four-digit "LEO 1234 HW 1230" in the lane), and a
+/// cell's width.
+pub const CELLS: u64 = 8;
 pub const CELL_W: f64 = 13.0;
 /// Rows shown per table.
 pub const ROWS: usize = 6;
@@ -37,7 +38,7 @@ const COL_LAST: (f64, f64) = (790.0, 106.0);
 
 /// Box heights: `app` (its table and the outbox line), a relay (two lines), a replica (its
 /// table), the client (one line), the dashboard's store (three lines).
-const APP_H: f64 = HEAD + LINE * (ROWS as f64 + 1.0) + 18.0;
+const APP_H: f64 = HEAD + LINE * (ROWS as f64 + 2.0) + 18.0;
 const RELAY_H: f64 = HEAD + 2.0 * LINE + 4.0;
 const DB_H: f64 = HEAD + LINE * ROWS as f64 + 4.0;
 const CLIENT_H: f64 = HEAD + LINE + 4.0;

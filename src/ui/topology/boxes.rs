@@ -279,8 +279,9 @@ fn app_body(c: &Ctx, r: Rect) -> Html {
         });
     }
     let outbox: u64 = v.relays.iter().map(|x| x.outbox_len).sum();
-    let outbox_line = trf(l, "app.outbox", &[("n", &outbox.to_string()), ("d", &v.app_row_count.to_string())]);
-    body.push(txt(r.x + 4.0, r.y + r.h - 6.0, "sub", outbox_line));
+    // Two lines: with thousands of rows one line would not fit the box.
+    body.push(txt(r.x + 4.0, r.y + r.h - 6.0 - LINE, "sub", trf(l, "app.outbox", &[("n", &outbox.to_string())])));
+    body.push(txt(r.x + 4.0, r.y + r.h - 6.0, "sub", trf(l, "app.deliveries", &[("d", &v.app_row_count.to_string())])));
     let refused = v.notices.iter().any(|n| {
         matches!(n.kind, NoticeKind::Refused { .. } | NoticeKind::AppDown { .. }) && v.now_us.saturating_sub(n.t_us) < 300_000
     });
