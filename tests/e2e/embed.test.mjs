@@ -177,9 +177,28 @@ test('phone 390×844: a node\'s fault menu opens inside the screen', async () =>
       await page.waitForSelector('[data-testid=pick-menu]');
       const box = await page.locator('[data-testid=pick-menu]').boundingBox();
       assert.ok(box.x >= 0 && box.x + box.width <= 390, `${node}'s menu spans x ${box.x}..${box.x + box.width}`);
+      const seen = await page.evaluate(() => {
+        const m = document.querySelector('[data-testid=pick-menu]');
+        m.scrollIntoView({ block: 'center' });
+        const r = m.getBoundingClientRect();
+        return m.contains(document.elementFromPoint(r.left + r.width / 2, r.bottom - 4));
+      });
+      assert.ok(seen, `${node}'s menu is not hidden under or clipped by anything`);
       await screenshot(page, `frame-phone-menu-${node}`);
       await page.keyboard.press('Escape');
     }
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('phone 390×844, a lesson: the step\'s picture fits the screen (no sideways scrolling)', async () => {
+  const { page, context, problems } = await open('?scenario=retries-make-duplicates&lang=ko&step=2', 390, 844, 1500);
+  try {
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - innerWidth);
+    assert.ok(overflow <= 0, `page is ${overflow}px wider than the phone`);
+    await screenshot(page, 'frame-phone-lesson');
     assert.deepEqual(problems, []);
   } finally {
     await context.close();
