@@ -65,16 +65,7 @@ fn each_anomaly_is_named_once() {
         assert!(!outcome.contains(&format!("\"{ko}\"")), "outcome.rs names `{ko}` itself; use i18n's an.<key>");
     }
     let i18n = fs::read_to_string("src/ui/i18n.rs").expect("i18n.rs");
-    for key in [
-        "lost",
-        "phantom",
-        "duplicate_applied",
-        "duplicate_suppressed",
-        "out_of_order",
-        "invalid_transition",
-        "stale_read",
-        "acked_lost",
-    ] {
+    for key in consistency_lab::sim::checker::Anomalies::NAMES {
         assert_eq!(i18n.matches(&format!("(\"an.{key}\",")).count(), 1, "an.{key} once in i18n.rs");
     }
 }
