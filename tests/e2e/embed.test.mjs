@@ -87,7 +87,8 @@ for (const [query, width, height, min] of FRAMES) {
 
 test('1280×800, the busiest lesson steps: topology text >= 12 px and no text leaves its node box', async () => {
   for (const query of ['?scenario=one-relay-bottleneck&lang=en', '?scenario=world-cup-peak&lang=en&step=2',
-    '?scenario=same-key-same-order&lang=ko&step=3', '?scenario=event-bus&lang=ko&step=1']) {
+    '?scenario=same-key-same-order&lang=ko&step=3', '?scenario=event-bus&lang=ko&step=1',
+    '?scenario=where-you-read&lang=ko&step=2', '?scenario=cap-partition&lang=ko&step=3']) {
     const { page, context, problems } = await open(query, 1280, 800, 3000);
     try {
       const svg = (await page.evaluate(renderedTextSizes)).filter((s) => s.svg);
@@ -202,5 +203,41 @@ test('phone 390×844, a lesson: the step\'s picture fits the screen (no sideways
     assert.deepEqual(problems, []);
   } finally {
     await context.close();
+  }
+});
+
+test('a read\'s answer is shown at the client: the delivery, the version, fresh / stale / refused', async () => {
+  for (const [query, verdicts] of [['?scenario=where-you-read&lang=en&step=2', ['fresh', 'stale']],
+    ['?scenario=cap-partition&lang=ko&step=3', ['fresh', 'stale', 'refused']]]) {
+    const { page, context, problems } = await open(query, 1280, 800, 1500);
+    try {
+      const answer = page.locator('[data-testid=read-answer]');
+      await answer.waitFor({ timeout: 10000 });
+      assert.ok(verdicts.includes(await answer.getAttribute('data-verdict')), `${query}: ${await answer.textContent()}`);
+      assert.match(await answer.textContent(), /D\d+ (→ v\d+|·)/);
+      await screenshot(page, `frame-read-answer-${new URLSearchParams(query).get('scenario')}`);
+      assert.deepEqual(problems, []);
+    } finally {
+      await context.close();
+    }
+  }
+});
+
+test('Play / Pause moves nothing on the page (no layout shift)', async () => {
+  for (const [lang, w, h, embed] of [['en', 1280, 800, ''], ['ko', 1280, 800, ''], ['ko', 800, 500, '&embed=1']]) {
+    const { page, context } = await open(`?lang=${lang}${embed}`, w, h, 800);
+    try {
+      const where = () => page.evaluate(() => ['[data-testid=topology]', '[data-testid=step]', '[data-testid=reset]']
+        .map((s) => { const r = document.querySelector(s).getBoundingClientRect(); return [Math.round(r.x), Math.round(r.y)]; }));
+      const before = await where();
+      await page.click('[data-testid=play]');
+      await page.waitForTimeout(200);
+      assert.deepEqual(await where(), before, `${lang} ${w}×${h}: the page moved on Pause`);
+      await page.click('[data-testid=play]');
+      await page.waitForTimeout(200);
+      assert.deepEqual(await where(), before, `${lang} ${w}×${h}: the page moved on Play`);
+    } finally {
+      await context.close();
+    }
   }
 });

@@ -3,7 +3,7 @@
 
 use crate::sim::command::{Action, Command};
 use crate::sim::config::ReadMode;
-use crate::sim::history::DeliveryId;
+use crate::sim::history::{DeliveryId, Op, Rec};
 use crate::sim::time::{Time, MS};
 use crate::sim::topology::Role;
 
@@ -53,6 +53,44 @@ pub fn cut_traffic(commands: &mut [Command], now: Time) -> bool {
         }
     }
     cut
+}
+
+/// The answer of the client's last read, as its box shows it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ReadAnswer {
+    pub delivery: DeliveryId,
+    /// The version read (0 when refused).
+    pub version: u32,
+    /// The newest version acknowledged to the writer when the read began.
+    pub latest: u32,
+    pub refused: bool,
+}
+
+impl ReadAnswer {
+    /// `fresh` (at least the acknowledged version), `stale` (older: the checker's stale read)
+    /// or `refused` (too few replicas answered in time).
+    pub fn verdict(&self) -> &'static str {
+        if self.refused {
+            "refused"
+        } else if self.version >= self.latest {
+            "fresh"
+        } else {
+            "stale"
+        }
+    }
+}
+
+/// History lines searched backwards for the last read (a read is shown while it is recent).
+const READ_LOOKBACK: usize = 20_000;
+
+/// The client's last read among the recent history lines, if any.
+pub fn last_read(history: &[Rec]) -> Option<ReadAnswer> {
+    history.iter().rev().take(READ_LOOKBACK).find_map(|r| match &r.op {
+        Op::Read { delivery, version, latest, refused, .. } => {
+            Some(ReadAnswer { delivery: *delivery, version: *version, latest: *latest, refused: *refused })
+        }
+        _ => None,
+    })
 }
 
 /// The read mode and pinned replica of the read menu's value (`default`, `one`, `quorum`, `all`
@@ -208,5 +246,21 @@ mod tests {
         let mut at_start = vec![traffic(0, 100)];
         assert!(cut_traffic(&mut at_start, 0));
         assert!(matches!(at_start[0].action, Action::Traffic { for_ms: 1, .. }));
+    }
+
+    /// A read's answer is fresh at the acknowledged version or newer, stale below it, and
+    /// refused when it timed out; the last read wins.
+    #[test]
+    fn the_last_read_and_its_verdict() {
+        let read = |version, latest, refused| Rec {
+            t_us: 0,
+            node: 0,
+            op: Op::Read { delivery: 2, replicas: vec![], version, latest, refused },
+        };
+        assert_eq!(last_read(&[]), None);
+        let h = vec![read(3, 3, false), Rec { t_us: 1, node: 0, op: Op::Crash }];
+        assert_eq!(last_read(&h).map(|a| a.verdict()), Some("fresh"));
+        assert_eq!(last_read(&[read(3, 3, false), read(1, 2, false)]).map(|a| a.verdict()), Some("stale"));
+        assert_eq!(last_read(&[read(0, 2, true)]).map(|a| a.verdict()), Some("refused"));
     }
 }

@@ -37,11 +37,11 @@ const COL_DB: (f64, f64) = (638.0, 132.0);
 const COL_LAST: (f64, f64) = (790.0, 106.0);
 
 /// Box heights: `app` (its table and the outbox line), a relay (two lines), a replica (its
-/// table), the client (one line), the dashboard's store (three lines).
+/// table), the client (its last read, two lines), the dashboard's store (three lines).
 const APP_H: f64 = HEAD + LINE * (ROWS as f64 + 2.0) + 18.0;
 const RELAY_H: f64 = HEAD + 2.0 * LINE + 4.0;
 const DB_H: f64 = HEAD + LINE * ROWS as f64 + 4.0;
-const CLIENT_H: f64 = HEAD + LINE + 4.0;
+const CLIENT_H: f64 = HEAD + 2.0 * LINE + 4.0;
 const DASH_H: f64 = HEAD + 3.0 * LINE + 4.0;
 
 #[derive(Clone, Copy, Debug, PartialEq, Default)]

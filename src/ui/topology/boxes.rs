@@ -14,6 +14,7 @@ use crate::sim::topology::Role;
 use crate::sim::history::{DeliveryId, NodeId};
 use crate::sim::view::{GroupView, PartitionView, ReplicaLogView, RowView, View};
 use crate::ui::i18n::Lang;
+use crate::ui::logic::controls::{last_read, ReadAnswer};
 use crate::ui::logic::layout::{feed_path, links, Layout, Rect, CELLS, CELL_W, HEAD, LINE, ROWS};
 use crate::ui::logic::state::{Action as Ui, Pick, State};
 use crate::ui::logic::status::{Pipeline, Status};
@@ -245,7 +246,7 @@ pub fn other_boxes(p: &BoxesProps) -> Html {
                 Some(db) => db_body(&c, &db.rows, db.differing, r),
                 None => continue,
             },
-            Role::Client => txt(r.x + 4.0, r.y + HEAD + 8.0, "sub", tr(c.l, "client.sub")),
+            Role::Client => client_body(&c, last_read(p.ctl.engine().sim.history()), r),
             Role::Controller | Role::Broker(_) | Role::Consumer(_) => continue,
         };
         boxes.push(c.node_box(nv.id, r, body));
@@ -289,6 +290,26 @@ fn app_body(c: &Ctx, r: Rect) -> Html {
         body.push(html! { <text x={format!("{:.1}", r.x + r.w - 3.0)} y={format!("{:.1}", r.y + 12.0)} class="refused" text-anchor="end">{ tr(l, "app.refused") }</text> });
     }
     html! { <>{ for body }</> }
+}
+
+/// What the client does, or the answer of its last read: the delivery, the version read and
+/// whether it is fresh, stale (older than the acknowledged version) or refused.
+fn client_body(c: &Ctx, read: Option<ReadAnswer>, r: Rect) -> Html {
+    let y0 = r.y + HEAD + 8.0;
+    let Some(a) = read else { return txt(r.x + 4.0, y0, "sub", tr(c.l, "client.sub")) };
+    let (d, v, latest) = (c.name_of(a.delivery), a.version.to_string(), a.latest.to_string());
+    let args = [("d", d.as_str()), ("v", v.as_str()), ("latest", latest.as_str())];
+    let verdict = a.verdict();
+    let (first, second) = match verdict {
+        "fresh" => (trf(c.l, "client.read", &args), trf(c.l, "client.read_fresh", &args)),
+        "stale" => (trf(c.l, "client.read", &args), trf(c.l, "client.read_stale", &args)),
+        _ => (trf(c.l, "client.read_refused", &args), String::new()),
+    };
+    let (x, y) = (format!("{:.1}", r.x + 4.0), format!("{:.1}", y0 + LINE));
+    html! { <g data-testid="read-answer" data-verdict={verdict}>
+        { txt(r.x + 4.0, y0, "sub", first) }
+        <text {x} {y} class={classes!("sub", "read", verdict)}>{ second }</text>
+    </g> }
 }
 
 /// A relay's saved/acked position and its lag.
