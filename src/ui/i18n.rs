@@ -96,6 +96,8 @@ pub const TABLE: &[(&str, &str, &str)] = &[
     ("lower.label", "배달 보기와 알림", "Delivery view and notices"),
     ("close", "닫기", "Close"),
     ("toast.finished", "{x} 배달은 이미 끝났습니다 (배달완료 또는 취소).", "Delivery {x} is finished (delivered or cancelled)."),
+    ("toast.step", "한 단계 ({x})", "Step ({x})"),
+    ("toast.step_quiet", "한 단계 ({x}): 메시지가 이동했을 뿐, 어느 노드도 기록할 일을 하지 않았습니다", "Step ({x}): messages moved; no node did anything the history records"),
     ("toast.bad_seed", "시드는 0 이상의 정수여야 합니다: {x}", "The seed must be a whole number ≥ 0, got {x}"),
     ("toast.choose_delivery", "먼저 배달을 고르세요.", "Choose a delivery first."),
     ("toast.not_located", "이 이상 현상의 사례를 기록에서 찾지 못했습니다: {x}", "No instance of this anomaly found in the history yet: {x}"),

@@ -48,7 +48,7 @@ fn target_takes(e: &web_sys::KeyboardEvent, key: &str) -> bool {
 fn handle_key(ctl: &Ctl, key: &str, delivery: Option<crate::sim::history::DeliveryId>, traffic_on: bool) -> bool {
     match key {
         " " | "k" => ctl.dispatch(Ui::TogglePlay),
-        "." | "n" => ctl.step(),
+        "." | "n" => super::toolbar::step_and_say(ctl),
         "+" | "=" => ctl.dispatch(Ui::Faster),
         "-" | "_" => ctl.dispatch(Ui::Slower),
         "r" => ctl.reset(None),

@@ -241,3 +241,21 @@ test('Play / Pause moves nothing on the page (no layout shift)', async () => {
     }
   }
 });
+
+test('"Step ›" says what ran: the clock and each node\'s ops', async () => {
+  const { page, context, problems } = await open('?lang=en', 1280, 800, 1500);
+  try {
+    const said = [];
+    // Most steps only move messages; within 80 one applies, appends or commits something.
+    for (let i = 0; i < 80 && !said.some((s) => s.includes(':') && !/messages moved/.test(s)); i++) {
+      await page.click('[data-testid=step]');
+      said.push(await page.locator('[data-testid=toast]').textContent());
+    }
+    assert.ok(said.every((s) => /^Step \(\d+\.\d{3} s/.test(s)), said.join('\n'));
+    assert.ok(said.some((s) => /s: (app|relay-\d|broker-\d|db\d|controller|client|dashboard)\S* [a-z_]+/.test(s)), `a step names a node and what it did:\n${said.slice(-5).join('\n')}`);
+    await screenshot(page, 'frame-step-says');
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+  }
+});

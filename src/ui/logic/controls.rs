@@ -93,6 +93,36 @@ pub fn last_read(history: &[Rec]) -> Option<ReadAnswer> {
     })
 }
 
+/// What one step ran, for the reader: each node's history ops in order of first appearance,
+/// counted ("broker-1 append ×2 · db1 apply"); at most `max` entries, then "…". Empty when the
+/// step only moved messages or fired timers (nothing the history records).
+pub fn step_summary(recs: &[Rec], node_names: &[String], max: usize) -> String {
+    let mut seen: Vec<(usize, &'static str, usize)> = Vec::new();
+    for r in recs {
+        let op = r.op.name();
+        match seen.iter_mut().find(|(n, o, _)| *n == r.node as usize && *o == op) {
+            Some(entry) => entry.2 += 1,
+            None => seen.push((r.node as usize, op, 1)),
+        }
+    }
+    let mut parts: Vec<String> = seen
+        .iter()
+        .take(max)
+        .map(|&(n, op, k)| {
+            let name = node_names.get(n).map(String::as_str).unwrap_or("?");
+            if k > 1 {
+                format!("{name} {op} ×{k}")
+            } else {
+                format!("{name} {op}")
+            }
+        })
+        .collect();
+    if seen.len() > max {
+        parts.push("…".to_string());
+    }
+    parts.join(" · ")
+}
+
 /// The read mode and pinned replica of the read menu's value (`default`, `one`, `quorum`, `all`
 /// or a replica's name).
 pub fn read_target(value: &str) -> (Option<ReadMode>, Option<String>) {
@@ -262,5 +292,16 @@ mod tests {
         assert_eq!(last_read(&h).map(|a| a.verdict()), Some("fresh"));
         assert_eq!(last_read(&[read(3, 3, false), read(1, 2, false)]).map(|a| a.verdict()), Some("stale"));
         assert_eq!(last_read(&[read(0, 2, true)]).map(|a| a.verdict()), Some("refused"));
+    }
+
+    /// A step's summary names each node's ops once, counted, in order, and cuts long lists.
+    #[test]
+    fn a_step_is_summarised_by_node_and_op() {
+        let rec = |node, op| Rec { t_us: 5, node, op };
+        let names: Vec<String> = ["app", "broker-1", "db1"].iter().map(|s| s.to_string()).collect();
+        let recs = vec![rec(1, Op::Crash), rec(2, Op::Crash), rec(1, Op::Crash), rec(0, Op::Restart)];
+        assert_eq!(step_summary(&recs, &names, 5), "broker-1 crash ×2 · db1 crash · app restart");
+        assert_eq!(step_summary(&recs, &names, 1), "broker-1 crash ×2 · …");
+        assert_eq!(step_summary(&[], &names, 5), "");
     }
 }
