@@ -166,6 +166,7 @@ pub const TABLE: &[(&str, &str, &str)] = &[
     ("drop.crashed", "중단된 노드", "node down"),
     ("legend.label", "범례", "Legend"),
     ("focus.note", "이 단계에 나오는 노드만 보입니다 (나머지 {n}개는 접어 둠).", "Only this step's nodes are drawn ({n} more folded away)."),
+    ("partition.note", "네트워크 분할: 편끼리는 통하지만 편 사이의 연결은 모두 끊겼습니다. {sides}", "Network partition: each side talks within itself, every link between the sides is cut. {sides}"),
     ("focus.all", "전체 구성 보기", "Show every node"),
     ("focus.only", "이 단계의 노드만 보기", "Only this step's nodes"),
     ("legend.other", "기타 데이터 (응답, 읽기)", "other data (acks, reads)"),

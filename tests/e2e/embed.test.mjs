@@ -259,3 +259,20 @@ test('"Step ›" says what ran: the clock and each node\'s ops', async () => {
     await context.close();
   }
 });
+
+test('a network partition is drawn as its sides (tagged boxes and one line), not as cut lines', async () => {
+  const { page, context, problems } = await open('?scenario=cap-partition&lang=ko&step=2', 1280, 800, 1500);
+  try {
+    await page.locator('[data-testid=partition-note]').waitFor();
+    const sides = await page.evaluate(() => [...new Set([...document.querySelectorAll('.topo .side')].map((g) => g.dataset.side))].sort());
+    assert.deepEqual(sides, ['A', 'B']);
+    assert.equal(await page.locator('.topo .link-cut-extra, .topo .cut-mark').count(), 0, 'no line per cut pair');
+    await page.click('[data-testid=show-all]');
+    await page.waitForTimeout(300);
+    assert.equal(await page.locator('.topo .link-cut-extra, .topo .cut-mark').count(), 0, 'the whole topology neither');
+    await screenshot(page, 'frame-partition-sides');
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+  }
+});

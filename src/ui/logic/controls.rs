@@ -3,7 +3,7 @@
 
 use crate::sim::command::{Action, Command};
 use crate::sim::config::ReadMode;
-use crate::sim::history::{DeliveryId, Op, Rec};
+use crate::sim::history::{DeliveryId, NodeId, Op, Rec};
 use crate::sim::time::{Time, MS};
 use crate::sim::topology::Role;
 
@@ -121,6 +121,42 @@ pub fn step_summary(recs: &[Rec], node_names: &[String], max: usize) -> String {
         parts.push("…".to_string());
     }
     parts.join(" · ")
+}
+
+/// The sides of a network partition, from the cut links: each node in a cut gets the number
+/// (1, 2, …) of its side — nodes not cut from each other share a side — and the others 0. None
+/// for fewer than three cut links (single cuts are drawn as cut lines), so a partition is shown
+/// as its groups instead of dozens of cut lines.
+pub fn partition_sides(nodes: usize, cuts: &[(NodeId, NodeId)]) -> Option<Vec<u8>> {
+    let cut = |a: usize, b: usize| {
+        cuts.iter().any(|&(x, y)| (x as usize, y as usize) == (a, b) || (x as usize, y as usize) == (b, a))
+    };
+    let pairs = (0..nodes).flat_map(|a| (a + 1..nodes).map(move |b| (a, b))).filter(|&(a, b)| cut(a, b)).count();
+    if pairs < 3 {
+        return None;
+    }
+    let involved: Vec<bool> =
+        (0..nodes).map(|n| cuts.iter().any(|&(x, y)| x as usize == n || y as usize == n)).collect();
+    let mut side = vec![0u8; nodes];
+    let mut next = 0u8;
+    for n in 0..nodes {
+        if !involved[n] || side[n] != 0 {
+            continue;
+        }
+        next += 1;
+        // Everyone reachable from n over links that are not cut, among the involved nodes.
+        let mut stack = vec![n];
+        side[n] = next;
+        while let Some(a) = stack.pop() {
+            for b in 0..nodes {
+                if involved[b] && side[b] == 0 && !cut(a, b) {
+                    side[b] = next;
+                    stack.push(b);
+                }
+            }
+        }
+    }
+    (next >= 2).then_some(side)
 }
 
 /// The read mode and pinned replica of the read menu's value (`default`, `one`, `quorum`, `all`
@@ -303,5 +339,14 @@ mod tests {
         assert_eq!(step_summary(&recs, &names, 5), "broker-1 crash ×2 · db1 crash · app restart");
         assert_eq!(step_summary(&recs, &names, 1), "broker-1 crash ×2 · …");
         assert_eq!(step_summary(&[], &names, 5), "");
+    }
+
+    /// A partition's cuts give its two sides; one or two cut links are no partition.
+    #[test]
+    fn a_partition_is_two_sides() {
+        // app (0) and relay (1) cut off from three brokers (2, 3, 4); node 5 untouched.
+        let cuts: Vec<(NodeId, NodeId)> = [(0, 2), (0, 3), (0, 4), (1, 2), (1, 3), (1, 4)].into_iter().collect();
+        assert_eq!(partition_sides(6, &cuts), Some(vec![1, 1, 2, 2, 2, 0]));
+        assert_eq!(partition_sides(6, &[(1, 3), (3, 1)]), None);
     }
 }

@@ -14,7 +14,7 @@ use crate::sim::topology::Role;
 use crate::sim::history::{DeliveryId, NodeId};
 use crate::sim::view::{GroupView, PartitionView, ReplicaLogView, RowView, View};
 use crate::ui::i18n::Lang;
-use crate::ui::logic::controls::{last_read, ReadAnswer};
+use crate::ui::logic::controls::{last_read, partition_sides, ReadAnswer};
 use crate::ui::logic::layout::{feed_path, links, Layout, Rect, CELLS, CELL_W, HEAD, LINE, ROWS};
 use crate::ui::logic::state::{Action as Ui, Pick, State};
 use crate::ui::logic::status::{Pipeline, Status};
@@ -40,6 +40,8 @@ struct Ctx<'a> {
     picked_node: Option<NodeId>,
     /// The delivery whose rows and log cells are highlighted.
     hl: Option<DeliveryId>,
+    /// A network partition's side of each node (0: none), when the cuts form one.
+    sides: Option<Vec<u8>>,
 }
 
 impl<'a> Ctx<'a> {
@@ -49,11 +51,28 @@ impl<'a> Ctx<'a> {
             _ => None,
         };
         let hl = p.ui.highlight.as_ref().map(|h| h.delivery).or(p.ui.delivery);
-        Ctx { l: p.lang, v: &p.snap.view, lay: &p.layout, ctl: &p.ctl, picked_node, hl }
+        let sides = partition_sides(p.snap.view.nodes.len(), &p.snap.view.cuts);
+        Ctx { l: p.lang, v: &p.snap.view, lay: &p.layout, ctl: &p.ctl, picked_node, hl, sides }
     }
 
     fn node_box(&self, id: NodeId, r: Rect, body: Html) -> Html {
-        node_box(self.l, self.v, id, r, self.ctl, self.picked_node == Some(id), body)
+        self.on_side(id, r, node_box(self.l, self.v, id, r, self.ctl, self.picked_node == Some(id), body))
+    }
+
+    /// A box on one side of a partition: outlined in its side's colour and tagged with its
+    /// letter (the colour is never the only sign).
+    fn on_side(&self, id: NodeId, r: Rect, boxed: Html) -> Html {
+        let side = self.sides.as_ref().and_then(|s| s.get(id as usize).copied()).unwrap_or(0);
+        if side == 0 {
+            return boxed;
+        }
+        let letter = char::from(b'A' + (side - 1).min(25)).to_string();
+        html! {
+            <g class={format!("side side-{}", side.min(3))} data-side={letter.clone()}>
+                { boxed }
+                <text x={format!("{:.1}", r.x + r.w - 3.0)} y={format!("{:.1}", r.bottom() - 3.0)} class="side-tag" text-anchor="end">{ letter }</text>
+            </g>
+        }
     }
 
     fn name_of(&self, d: DeliveryId) -> String {
@@ -370,7 +389,7 @@ fn group_box(c: &Ctx, gv: &GroupView, gr: Rect, out: &mut Vec<Html>) {
         let short = nv.name.strip_prefix(&format!("{}-", gv.name)).unwrap_or(&nv.name).to_string();
         let body = html! { <text x={format!("{:.1}", r.x + r.w - 3.0)} y={format!("{:.1}", r.y + 9.0)} class="sub" text-anchor="end">{ format!("→ {parts_s}") }</text> };
         let r2 = Rect { h: LINE - 1.0, ..r };
-        inner.push(member_box(l, v, *m, r2, c.ctl, c.picked_node == Some(*m), short, body));
+        inner.push(c.on_side(*m, r2, member_box(l, v, *m, r2, c.ctl, c.picked_node == Some(*m), short, body)));
     }
     for (k, (part, committed, lag)) in gv.offsets.iter().enumerate() {
         let y = gr.y + HEAD + gv.members.len() as f64 * LINE + k as f64 * 11.0 + 8.0;
@@ -463,8 +482,10 @@ fn links_layer(p: &LinksProps) -> Html {
             </g>
         });
     }
-    // Cuts between nodes that have no drawn link (a partition cuts everything) are drawn too.
-    for &(a, b) in p.cuts.iter() {
+    // Cuts between nodes that have no drawn link are drawn too, unless they form a partition:
+    // that is drawn as its sides (each box tagged), not as dozens of lines.
+    let partitioned = partition_sides(lay.node.len(), &p.cuts).is_some();
+    for &(a, b) in p.cuts.iter().filter(|_| !partitioned) {
         if a > b && p.cuts.contains(&(b, a)) {
             continue;
         }

@@ -19,6 +19,7 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use super::i18n::Lang;
+use super::logic::controls::partition_sides;
 use super::logic::layout::{shape, Layout};
 use super::logic::state::{Action as Ui, State};
 use super::logic::text::{kind_class, kind_code, kind_name, tr, trf};
@@ -81,10 +82,23 @@ pub fn topology(p: &TopologyProps) -> Html {
                     speed={p.ui.speed()} />
             </svg>
             { pick_menu.unwrap_or_default() }
+            { partition_note(l, &p.snap.view) }
             { whole_or_focus(l, &p.ui, hidden, &p.ctl) }
             <Legend lang={l} show_control={p.ui.show_control} ctl={p.ctl.clone()} />
         </div>
     }
+}
+
+/// Under the picture while a network partition stands: which sides it keeps apart.
+fn partition_note(l: Lang, v: &crate::sim::view::View) -> Html {
+    let Some(sides) = partition_sides(v.nodes.len(), &v.cuts) else { return Html::default() };
+    let side_names = |k: u8| {
+        let names: Vec<&str> = v.nodes.iter().filter(|n| sides[n.id as usize] == k).map(|n| n.name.as_str()).collect();
+        format!("{} ({})", char::from(b'A' + k - 1), names.join(", "))
+    };
+    let max = sides.iter().copied().max().unwrap_or(0);
+    let groups: Vec<String> = (1..=max).map(side_names).collect();
+    html! { <p class="partition-note" data-testid="partition-note">{ trf(l, "partition.note", &[("sides", &groups.join(" | "))]) }</p> }
 }
 
 /// Under a tour step's picture: how many nodes are left out, and a button for the whole
@@ -120,6 +134,10 @@ struct CutMarksProps {
 #[function_component(CutMarks)]
 fn cut_marks(p: &CutMarksProps) -> Html {
     let lay = &*p.layout;
+    // A partition is shown by its sides; the ✂ stay on the few single cuts.
+    if partition_sides(lay.node.len(), &p.cuts).is_some() {
+        return Html::default();
+    }
     let marks = p.cuts.iter().filter(|&&(a, b)| !(a > b && p.cuts.contains(&(b, a)))).filter(|&&(a, b)| lay.shown(a) && lay.shown(b)).map(|&(a, b)| {
         let (x0, y0) = lay.anchor(a, b);
         let (x1, y1) = lay.anchor(b, a);
