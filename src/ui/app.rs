@@ -60,6 +60,12 @@ pub fn app() -> Html {
                     <nav class="lang-switch" data-testid="lang-switch" aria-label={t(l, "lang.switch")}>
                         { for switch }
                     </nav>
+                    if embed {
+                        <a class="open-full" target="_blank" rel="noopener" data-testid="open-full"
+                            href={super::url::url_with_param("embed", None).unwrap_or_else(|| "./".into())}>
+                            { t(l, "embed.open_full") }
+                        </a>
+                    }
                 </div>
             </header>
             <main class="app-main">
@@ -68,12 +74,6 @@ pub fn app() -> Html {
                     tour={html! { <super::guide::Guide lang={l} route={route.clone()} /> }}
                     share={html! { <super::links::ShareBar lang={l} /> }} />
             </main>
-            if embed {
-                <a class="open-full" target="_blank" rel="noopener"
-                    href={super::url::url_with_param("embed", None).unwrap_or_else(|| "./".into())}>
-                    { t(l, "embed.open_full") }
-                </a>
-            }
             { debug_panic_button() }
         </div>
     }

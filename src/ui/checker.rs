@@ -88,8 +88,9 @@ pub fn checker_panel(p: &CheckerProps) -> Html {
         };
         html! {
             <li class={classes!("anomaly", mark.class(), (chosen == Some(key)).then_some("chosen"))} data-testid={format!("anomaly-{key}")} data-count={n.to_string()}>
-                <button type="button" {onclick} disabled={n == 0 && key != "lost"} title={what}
-                    aria-label={format!("{name}: {n}. {what}")}>
+                // No aria-label: the button's own text (count, name, meaning) is its name, so
+                // what is read is what is seen.
+                <button type="button" {onclick} disabled={n == 0 && key != "lost"} title={what}>
                     <span class="count">{ n }</span>
                     <span class="text"><span class="name">{ name }{ sign }</span>{ " " }
                     <span class="what">{ what }</span></span>

@@ -9,7 +9,7 @@ use yew::prelude::*;
 
 use super::i18n::Lang;
 use super::logic::controls::{
-    cut_relays_groups, isolate_groups, net_action, read_target, recent_deliveries, split_replicas_groups, NetKey,
+    cut_relays_groups, isolate_groups, net_action, read_target, recent_deliveries, traffic_until_ms, cut_traffic, split_replicas_groups, NetKey,
 };
 use super::logic::state::{Action as Ui, State};
 use super::logic::text::{kind_class, kind_code, kind_name, tr, trf};
@@ -115,11 +115,45 @@ fn fire_buttons(l: Lang, v: &View, chosen: Option<DeliveryId>, ctl: &Ctl) -> Htm
     html! { <>{ for buttons }</> }
 }
 
-/// Page traffic on/off and its rate, and the World Cup burst.
+/// Until when (ms) traffic runs now, from whoever started it (the scenario or the page).
+fn traffic_until(ctl: &Ctl) -> Option<u64> {
+    let e = ctl.engine();
+    traffic_until_ms(e.sim.commands(), e.sim.now())
+}
+
+/// The traffic button and its `t` key: off stops every running traffic, the scenario's own too
+/// (the run is replayed with those commands ending now, so it is unchanged up to now); on starts
+/// the page's.
+pub fn toggle_traffic(ctl: &Ctl, page_on: bool) {
+    if !(page_on || traffic_until(ctl).is_some()) {
+        ctl.dispatch(Ui::SetTraffic(true));
+        return;
+    }
+    ctl.dispatch(Ui::SetTraffic(false));
+    super::guide::replay_until(ctl, None, |e| {
+        let now = e.sim.now();
+        let mut commands = e.sim.commands().to_vec();
+        let cut = cut_traffic(&mut commands, now);
+        if cut {
+            e.base.commands = commands;
+        }
+        cut
+    });
+}
+
+/// Traffic on/off (the truth: on while any traffic runs, with its end) and the page's rate,
+/// and the World Cup burst.
 fn traffic_row(l: Lang, ui: &State, ctl: &Ctl) -> Html {
+    let until = traffic_until(ctl);
+    let on = ui.traffic_on || until.is_some();
     let traffic = {
-        let (ctl, on) = (ctl.clone(), ui.traffic_on);
-        Callback::from(move |_| ctl.dispatch(Ui::SetTraffic(!on)))
+        let (ctl, page_on) = (ctl.clone(), ui.traffic_on);
+        Callback::from(move |_| toggle_traffic(&ctl, page_on))
+    };
+    let label = match until {
+        Some(ms) if !ui.traffic_on => trf(l, "traffic.on_until", &[("t", &format!("{:.1}", ms as f64 / 1000.0))]),
+        _ if on => tr(l, "traffic.on").to_string(),
+        _ => tr(l, "traffic.off").to_string(),
     };
     let rate = {
         let ctl = ctl.clone();
@@ -135,8 +169,9 @@ fn traffic_row(l: Lang, ui: &State, ctl: &Ctl) -> Html {
     };
     html! {
         <div class="row buttons">
-            <button type="button" onclick={traffic} aria-pressed={ui.traffic_on.to_string()} data-testid="traffic" aria-keyshortcuts="t">
-                { if ui.traffic_on { tr(l, "traffic.on") } else { tr(l, "traffic.off") } }
+            <button type="button" onclick={traffic} aria-pressed={on.to_string()} data-testid="traffic" aria-keyshortcuts="t"
+                title={tr(l, "traffic.hint")}>
+                { label }
             </button>
             <label class="inline">
                 <span>{ tr(l, "traffic.rate") }</span>

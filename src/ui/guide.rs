@@ -20,8 +20,9 @@ use super::logic::state::Action as Ui;
 use super::run::Ctl;
 use super::split::SplitView;
 use super::tour::TourPanel;
-use crate::sim::time::MS;
+use super::logic::engine::Engine;
 use crate::sim::lessons::{self, Outcome};
+use crate::sim::time::{Time, MS};
 use crate::sim::scenario::{Condition, Scenario};
 
 /// The guide's labels: (key, Korean, English).
@@ -109,21 +110,28 @@ fn run_to_step(ctl: &Ctl, scenario: &Scenario, i: usize) {
     }
 }
 
-/// Moves the run to `at_ms` (restarting it when that is in the past), in slices.
-fn run_to_ms(ctl: &Ctl, at_ms: u64) {
-    let t = at_ms * MS;
-    let back = {
+/// Runs the run to `t` (None: where it stands) in slices, from its start again when `restart`
+/// says so (it may change the scenario first); a restart tells the page a new run began.
+pub fn replay_until(ctl: &Ctl, t: Option<Time>, restart: impl FnOnce(&mut Engine) -> bool) {
+    let (rebuilt, t) = {
         let mut e = ctl.engine();
-        let back = e.sim.now() > t;
-        if back {
+        let t = t.unwrap_or(e.sim.now());
+        let again = restart(&mut e);
+        if again {
             e.rebuild();
         }
-        back
+        (again, t)
     };
-    if back {
+    if rebuilt {
         ctl.dispatch(Ui::NewRun);
     }
     ctl.run_to(Some(t));
+}
+
+/// Moves the run to `at_ms` (restarting it when that is in the past), in slices.
+fn run_to_ms(ctl: &Ctl, at_ms: u64) {
+    let t = at_ms * MS;
+    replay_until(ctl, Some(t), |e| e.sim.now() > t);
 }
 
 /// Shows the scenario as written (`variant` false) or its variant in the live view, at the
@@ -221,6 +229,16 @@ pub fn guide(p: &GuideProps) -> Html {
                 (Some(ctl), Some(t)) => go_to_time(ctl, t),
                 (Some(ctl), None) if route.step_given => go_to_step(ctl, &scenario, route.step),
                 _ => {}
+            }
+        });
+    }
+
+    // The topology draws the nodes the step is about.
+    {
+        let (ctl, scenario) = (ctl.clone(), scenario.clone());
+        use_effect_with(*step, move |i| {
+            if let Some(ctl) = &ctl {
+                ctl.dispatch(Ui::SetFocus(super::logic::lessons::step_focus(&scenario.tour, *i)));
             }
         });
     }

@@ -48,14 +48,14 @@ fn target_takes(e: &web_sys::KeyboardEvent, key: &str) -> bool {
 fn handle_key(ctl: &Ctl, key: &str, delivery: Option<crate::sim::history::DeliveryId>, traffic_on: bool) -> bool {
     match key {
         " " | "k" => ctl.dispatch(Ui::TogglePlay),
-        "." | "n" => ctl.step(),
+        "." | "n" => super::toolbar::step_and_say(ctl),
         "+" | "=" => ctl.dispatch(Ui::Faster),
         "-" | "_" => ctl.dispatch(Ui::Slower),
         "r" => ctl.reset(None),
         "g" => ctl.reset(Some(random_seed())),
         "f" => ctl.fire_next(delivery),
         "a" => ctl.race(None),
-        "t" => ctl.dispatch(Ui::SetTraffic(!traffic_on)),
+        "t" => super::controls::toggle_traffic(ctl, traffic_on),
         "b" => ctl.burst(),
         "h" => ctl.heal_all(),
         "c" => ctl.dispatch(Ui::ToggleControl),

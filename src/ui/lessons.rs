@@ -74,13 +74,14 @@ pub fn lesson_picker(p: &PickerProps) -> Html {
     html! {
         <nav class="lesson-nav" aria-label={tr(l, "lessons.label")} data-testid="lesson-nav" ref={nav_ref}
             {onkeydown} {onfocusout}>
-            { step_link(prev, "lessons.prev", "lesson-prev", format!("‹ {}", tr(l, "lessons.prev"))) }
+            // In a frame the arrows alone (their title says which lesson); the page spells them out.
+            { step_link(prev, "lessons.prev", "lesson-prev", if embed { "‹".into() } else { format!("‹ {}", tr(l, "lessons.prev")) }) }
             <button type="button" class="lessons-btn" data-testid="lessons-button" ref={button_ref}
                 aria-expanded={open.to_string()} aria-controls="lesson-menu" onclick={toggle}>{ label }</button>
             if *open {
                 { menu(l, current, &href) }
             }
-            { step_link(next, "lessons.next", "lesson-next", format!("{} ›", tr(l, "lessons.next"))) }
+            { step_link(next, "lessons.next", "lesson-next", if embed { "›".into() } else { format!("{} ›", tr(l, "lessons.next")) }) }
         </nav>
     }
 }

@@ -49,6 +49,14 @@ pub fn playground(props: &Props) -> Html {
     let ui = Rc::new(s.clone());
     let mid = &*run.mid;
 
+    // The delivery view and the notices: under the picture, or in a frame at the end of the side
+    // column (the frame's page never scrolls; its side column does).
+    let lower = html! {
+        <section class="pg-lower" aria-label={tr(l, "lower.label")}>
+            <DeliveryView lang={l} ui={ui.clone()} snap={(*run.slow).clone()} ctl={ctl.clone()} />
+            <Notices lang={l} snap={(*run.slow).clone()} />
+        </section>
+    };
     // The tour and share slots are rendered inside: they reach the run through this context.
     html! {
         <ContextProvider<Ctl> context={ctl.clone()}>
@@ -60,13 +68,10 @@ pub fn playground(props: &Props) -> Html {
             <div class="pg-grid">
                 <section class="topology" data-testid="topology" aria-label={tr(l, "topology.label")}>
                     <Topology lang={l} ui={ui.clone()} snap={mid.clone()} snap2={(*run.mid2).clone()}
-                        moving={(*run.fast).clone()} ctl={ctl.clone()} narrow={narrow} />
+                        moving={(*run.fast).clone()} ctl={ctl.clone()} narrow={narrow || props.embed} />
                 </section>
-                { side_panel(l, &run, &ui, props.tour.clone()) }
-                <section class="pg-lower" aria-label={tr(l, "lower.label")}>
-                    <DeliveryView lang={l} ui={ui.clone()} snap={(*run.slow).clone()} ctl={ctl.clone()} />
-                    <Notices lang={l} snap={(*run.slow).clone()} />
-                </section>
+                { side_panel(l, &run, &ui, props.tour.clone(), props.embed.then(|| lower.clone())) }
+                if !props.embed { { lower } }
             </div>
             { toast(l, s, ctl) }
             <RunProgress lang={l} ctl={ctl.clone()} progress={*run.progress} />
@@ -79,7 +84,7 @@ pub fn playground(props: &Props) -> Html {
 }
 
 /// The side panel: the tour slot, the checker, and the fire / faults / settings tabs.
-fn side_panel(l: Lang, run: &Run, ui: &Rc<State>, tour: Html) -> Html {
+fn side_panel(l: Lang, run: &Run, ui: &Rc<State>, tour: Html, lower: Option<Html>) -> Html {
     let (ctl, slow) = (&run.ctl, &*run.slow);
     let tab_button = |(tab, key): (Tab, &'static str)| {
         let ctl = ctl.clone();
@@ -102,6 +107,7 @@ fn side_panel(l: Lang, run: &Run, ui: &Rc<State>, tour: Html) -> Html {
                 { for [(Tab::Fire, "tab.fire"), (Tab::Faults, "tab.faults"), (Tab::Settings, "tab.settings")].into_iter().map(tab_button) }
             </div>
             <div class="tab-body" role="tabpanel">{ body }</div>
+            { lower.unwrap_or_default() }
         </aside>
     }
 }

@@ -10,6 +10,7 @@ use super::logic::state::speed_text;
 use super::logic::state::{Action as Ui, State, SPEED_STEPS};
 use super::logic::status::Status;
 use super::logic::text::{tr, trf};
+use super::logic::controls::step_summary;
 use super::run::{random_seed, Ctl, Motion};
 
 #[derive(Properties, PartialEq)]
@@ -39,6 +40,21 @@ fn status_text(l: Lang, s: Status) -> String {
     }
 }
 
+/// Step, then say what ran (the history lines the step added, by node and op) in the toast.
+pub fn step_and_say(ctl: &Ctl) {
+    let before = ctl.engine().sim.history().len();
+    ctl.step();
+    let (t, what) = {
+        let e = ctl.engine();
+        let h = e.sim.history();
+        // A capped history drops its oldest half: then the step's lines are the newest ones.
+        let new = if h.len() >= before { &h[before..] } else { &h[h.len().saturating_sub(64)..] };
+        (fmt_time_us(e.sim.now()), step_summary(new, &e.sim.names().nodes, 5))
+    };
+    let (key, detail) = if what.is_empty() { ("toast.step_quiet", t) } else { ("toast.step", format!("{t}: {what}")) };
+    ctl.dispatch(Ui::Toast(Some((key, detail))));
+}
+
 #[function_component(Toolbar)]
 pub fn toolbar(p: &ToolbarProps) -> Html {
     let l = p.lang;
@@ -51,7 +67,7 @@ pub fn toolbar(p: &ToolbarProps) -> Html {
     };
     let step = {
         let ctl = ctl.clone();
-        Callback::from(move |_| ctl.step())
+        Callback::from(move |_| step_and_say(&ctl))
     };
     let on_speed = {
         let ctl = ctl.clone();

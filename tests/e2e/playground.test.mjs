@@ -21,7 +21,8 @@ async function nowUs(page) {
 
 /** Opens a node's or link's menu from the keyboard (the same path a keyboard user takes). */
 async function openMenu(page, selector) {
-  await page.focus(selector);
+  // A node's button is the transparent box drawn over it; a link is a button itself.
+  await page.focus(selector.startsWith('[data-node') ? `${selector} > .hit-box` : selector);
   await page.keyboard.press('Enter');
   await page.waitForSelector('[data-testid=pick-menu]');
 }

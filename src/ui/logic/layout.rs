@@ -19,11 +19,14 @@ pub const W_NARROW: f64 = 400.0;
 pub const TOP: f64 = 8.0;
 pub const LINE: f64 = 12.0;
 pub const HEAD: f64 = 17.0;
-/// Log cells shown per lane, and a cell's width.
-pub const CELLS: u64 = 10;
+/// Log cells shown per lane (8 leave room for four-digit "LEO 1234 HW 1230" in the lane), and a
+/// cell's width.
+pub const CELLS: u64 = 8;
 pub const CELL_W: f64 = 13.0;
 /// Rows shown per table.
 pub const ROWS: usize = 6;
+/// The narrowest focus layout, so one small box is not blown up to the whole frame.
+const FOCUS_MIN_W: f64 = 240.0;
 
 /// Column x and width.
 const COL_APP: (f64, f64) = (4.0, 128.0);
@@ -34,11 +37,11 @@ const COL_DB: (f64, f64) = (638.0, 132.0);
 const COL_LAST: (f64, f64) = (790.0, 106.0);
 
 /// Box heights: `app` (its table and the outbox line), a relay (two lines), a replica (its
-/// table), the client (one line), the dashboard's store (three lines).
-const APP_H: f64 = HEAD + LINE * (ROWS as f64 + 1.0) + 18.0;
+/// table), the client (its last read, two lines), the dashboard's store (three lines).
+const APP_H: f64 = HEAD + LINE * (ROWS as f64 + 2.0) + 18.0;
 const RELAY_H: f64 = HEAD + 2.0 * LINE + 4.0;
 const DB_H: f64 = HEAD + LINE * ROWS as f64 + 4.0;
-const CLIENT_H: f64 = HEAD + LINE + 4.0;
+const CLIENT_H: f64 = HEAD + 2.0 * LINE + 4.0;
 const DASH_H: f64 = HEAD + 3.0 * LINE + 4.0;
 
 #[derive(Clone, Copy, Debug, PartialEq, Default)]
@@ -254,6 +257,102 @@ impl Layout {
         p.into_layout(Frame { h: bottom + 6.0, summary, w: W_NARROW, vertical: true, dash, servers, heads })
     }
 
+    /// Only the nodes named in `focus` (a tour step's), at the same sizes as [`Layout::of`] but
+    /// with the empty columns and rows closed up, so the picture is small enough to be drawn
+    /// readable in a blog's frame. A focused consumer brings its whole group box (and an
+    /// event-bus server its value box). The other nodes get an empty box ([`Layout::shown`] is
+    /// false): nothing draws them, their links or their messages. None when no name is known.
+    pub fn focus(v: &View, focus: &[String]) -> Option<Layout> {
+        let named = |n: &crate::sim::view::NodeView| focus.contains(&n.name);
+        let mut show: Vec<bool> = v.nodes.iter().map(named).collect();
+        if !show.contains(&true) {
+            return None;
+        }
+        let group_shown: Vec<bool> =
+            v.groups.iter().map(|g| g.members.iter().any(|(m, _)| show[*m as usize])).collect();
+        for (g, gv) in v.groups.iter().enumerate() {
+            for (m, _) in &gv.members {
+                show[*m as usize] |= group_shown[g];
+            }
+        }
+        let mut p = Placed::new(v);
+        let mut x = 4.0;
+        let mut bottom: f64 = TOP;
+        let mut summary = (0.0, 0.0, 0.0);
+        let mut col = |p: &mut Placed, width: f64, place: &mut dyn FnMut(&mut Placed, f64) -> f64| {
+            let b = place(p, x);
+            if b > TOP {
+                x += width + 20.0;
+                bottom = bottom.max(b);
+            }
+        };
+        let shown_with = |p: &Placed, f: &dyn Fn(Role) -> bool| -> Vec<NodeId> {
+            p.with_role(f).into_iter().filter(|id| show[*id as usize]).collect()
+        };
+        let app = shown_with(&p, &|r| r == Role::App);
+        col(&mut p, COL_APP.1, &mut |p, x| stack(p, &app, x, COL_APP.1, APP_H, 0));
+        let relays = shown_with(&p, &|r| matches!(r, Role::Relay(_)));
+        col(&mut p, COL_RELAY.1, &mut |p, x| stack(p, &relays, x, COL_RELAY.1, RELAY_H, 1));
+        let ctrl = shown_with(&p, &|r| r == Role::Controller);
+        let brokers: Vec<(NodeId, u32)> = v
+            .nodes
+            .iter()
+            .filter_map(|n| match n.role {
+                Role::Broker(b) if show[n.id as usize] => Some((n.id, b)),
+                _ => None,
+            })
+            .collect();
+        col(&mut p, COL_BROKER.1, &mut |p, x| {
+            let mut y = stack(p, &ctrl, x, 110.0, 18.0, 2);
+            for &(id, b) in &brokers {
+                y += p.broker(id, b, x, y, COL_BROKER.1, 2).h + 8.0;
+            }
+            if !brokers.is_empty() {
+                summary = (y + 4.0, x, COL_BROKER.1);
+                y += 4.0 + v.partitions.len() as f64 * 12.0 + 4.0;
+            }
+            y
+        });
+        col(&mut p, COL_GROUP.1, &mut |p, x| {
+            let mut y = TOP;
+            for (g, gv) in v.groups.iter().enumerate() {
+                if group_shown[g] {
+                    y += p.group(gv, x, y, COL_GROUP.1, 3).h + 8.0;
+                } else {
+                    p.groups.push(Rect::default());
+                }
+            }
+            y
+        });
+        let dbs = shown_with(&p, &|r| matches!(r, Role::Db(_)));
+        col(&mut p, COL_DB.1, &mut |p, x| stack(p, &dbs, x, COL_DB.1, DB_H, 4));
+        let clients = shown_with(&p, &|r| r == Role::Client);
+        let mut dash = None;
+        let mut servers = vec![Rect::default(); v.servers.len()];
+        col(&mut p, COL_LAST.1, &mut |p, x| {
+            let mut y = TOP;
+            if v.dashboard.is_some() && v.nodes.iter().any(|n| n.name == "dashboard" && show[n.id as usize]) {
+                dash = Some(Rect { x, y, w: COL_LAST.1, h: DASH_H });
+                y += DASH_H + 8.0;
+            }
+            y = stack_from(p, &clients, x, y, COL_LAST.1, CLIENT_H, 5);
+            for (k, (sid, _)) in v.servers.iter().enumerate() {
+                if show[*sid as usize] {
+                    servers[k] = Rect { x, y, w: COL_LAST.1, h: 24.0 };
+                    y += 30.0;
+                }
+            }
+            y
+        });
+        let w = (x - 16.0).max(FOCUS_MIN_W);
+        Some(p.into_layout(Frame { h: bottom + 6.0, summary, w, vertical: false, dash, servers, heads: Vec::new() }))
+    }
+
+    /// Whether node `id` is drawn (a focus layout leaves the others out).
+    pub fn shown(&self, id: NodeId) -> bool {
+        self.node.get(id as usize).is_some_and(|r| r.w > 0.0)
+    }
+
     /// Whether two nodes sit in one column of boxes (same band, overlapping across).
     fn stacked(&self, a: NodeId, b: NodeId) -> bool {
         let (ra, rb) = (self.node[a as usize], self.node[b as usize]);
@@ -321,6 +420,21 @@ impl Layout {
             format!("M{x0:.1},{y0:.1}L{x1:.1},{y1:.1}")
         }
     }
+}
+
+/// Boxes of one size stacked in column `col` at `x` from the top; returns the y below them (the
+/// top margin when there are none).
+fn stack(p: &mut Placed, ids: &[NodeId], x: f64, w: f64, h: f64, col: u8) -> f64 {
+    stack_from(p, ids, x, TOP, w, h, col)
+}
+
+/// [`stack`] from `y`.
+fn stack_from(p: &mut Placed, ids: &[NodeId], x: f64, mut y: f64, w: f64, h: f64, col: u8) -> f64 {
+    for &id in ids {
+        p.put(id, Rect { x, y, w, h }, col);
+        y += h + 8.0;
+    }
+    y
 }
 
 /// The wide layout's first two columns: `app`, and the relays stacked beside it. Returns the y
@@ -536,6 +650,38 @@ mod tests {
             assert!(lay.summary_y > lowest_broker, "{}", s.id);
             assert_eq!((lay.w, lay.vertical), (W, false));
         }
+    }
+
+    /// Every tour step's focus layout keeps its boxes apart and inside the viewBox, draws the
+    /// named nodes and no other box outside their groups, and stays narrow enough to be drawn
+    /// readable in a 800 px frame (at most 420 units across).
+    #[test]
+    fn focus_layout_draws_only_the_steps_nodes() {
+        for s in crate::sim::builtin::all() {
+            let v = Sim::new(s.clone()).view();
+            for i in 0..s.tour.len() {
+                let focus = crate::ui::logic::lessons::step_focus(&s.tour, i);
+                let Some(lay) = Layout::focus(&v, &focus) else {
+                    panic!(
+                        "{}: {:?} names no node of {:?}",
+                        s.id,
+                        focus,
+                        v.nodes.iter().map(|n| &n.name).collect::<Vec<_>>()
+                    )
+                };
+                check_boxes(&lay, &v);
+                assert!(lay.w <= 420.0, "{} {:?}: {} units across", s.id, focus, lay.w);
+                for n in &v.nodes {
+                    let in_group = v.groups.iter().any(|g| g.members.iter().any(|(m, _)| *m == n.id));
+                    if focus.contains(&n.name) {
+                        assert!(lay.shown(n.id), "{} {}", s.id, n.name);
+                    } else if !in_group {
+                        assert!(!lay.shown(n.id), "{} {} is not in {:?}", s.id, n.name, focus);
+                    }
+                }
+            }
+        }
+        assert!(Layout::focus(&view_of("playground"), &["nobody".to_string()]).is_none());
     }
 
     /// The narrow layout fits 400 units across and stacks its bands downwards.

@@ -5,6 +5,7 @@
 //! module only orders them and builds links, so it is tested natively.
 
 use crate::sim::builtin;
+use crate::sim::scenario::TourStep;
 
 /// The groups, in teaching order: (group key, lesson ids in order). Every built-in but the free
 /// playground appears exactly once (a test checks against [`builtin::SOURCES`]).
@@ -15,6 +16,12 @@ pub const GROUPS: &[(&str, &[&str])] = &[
     ("reads", &["where-you-read", "cap-partition"]),
     ("durability", &["what-acks-buys", "world-cup-peak", "replay-rebuilds"]),
 ];
+
+/// The nodes tour step `i` is about: its own `focus`, or (a closing step names none) the
+/// nearest earlier step's, so the picture does not jump to the whole topology at the end.
+pub fn step_focus(tour: &[TourStep], i: usize) -> Vec<String> {
+    tour.iter().take(i + 1).rev().find(|s| !s.focus.is_empty()).map(|s| s.focus.clone()).unwrap_or_default()
+}
 
 /// Every lesson id in teaching order (the groups, flattened).
 pub fn order() -> impl Iterator<Item = &'static str> {

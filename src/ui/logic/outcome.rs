@@ -12,25 +12,10 @@ use crate::ui::i18n::Lang;
 /// The anomaly keys of the report, in the checker's order.
 pub const ANOMALIES: [&str; 8] = crate::sim::checker::Anomalies::NAMES;
 
-/// An anomaly's name for readers ("?" for an unknown key).
+/// An anomaly's name for readers: the checker panel's (`an.<key>` in `i18n.rs`), so each anomaly
+/// has one name everywhere ("?" for an unknown key).
 pub fn anomaly_name(l: Lang, key: &str) -> &'static str {
-    const NAMES: &[(&str, &str, &str)] = &[
-        ("lost", "유실", "lost"),
-        ("phantom", "유령", "phantom"),
-        ("duplicate_applied", "중복 적용", "duplicate applied"),
-        ("duplicate_suppressed", "중복 억제", "duplicate suppressed"),
-        ("out_of_order", "순서 뒤바뀜", "out of order"),
-        ("invalid_transition", "잘못된 상태 전이", "invalid transition"),
-        ("stale_read", "옛 값 읽기", "stale read"),
-        ("acked_lost", "확인 후 유실", "acked, then lost"),
-    ];
-    match NAMES.iter().find(|(k, _, _)| *k == key) {
-        Some((_, ko, en)) => match l {
-            Lang::Ko => ko,
-            Lang::En => en,
-        },
-        None => "?",
-    }
+    super::text::tr_dyn(l, &format!("an.{key}"), "?")
 }
 
 /// A measure's value as text (integers without a fraction).

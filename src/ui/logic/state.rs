@@ -82,6 +82,11 @@ pub struct State {
     pub traffic_rate: u32,
     /// A message for the reader after a command (an error or what happened), as i18n key + detail.
     pub toast: Option<(&'static str, String)>,
+    /// The nodes the tour step talks about (names); the topology draws only them, readable,
+    /// unless the reader asked for the whole picture. Empty: no tour step, the whole topology.
+    pub focus: Vec<String>,
+    /// Show every node although a tour step names a few.
+    pub show_all: bool,
 }
 
 impl Default for State {
@@ -98,6 +103,8 @@ impl Default for State {
             traffic_on: false,
             traffic_rate: 20,
             toast: None,
+            focus: Vec::new(),
+            show_all: false,
         }
     }
 }
@@ -105,6 +112,11 @@ impl Default for State {
 impl State {
     pub fn speed(&self) -> f64 {
         speed_of(self.speed_pos)
+    }
+
+    /// The names the topology is narrowed to: the step's focus, unless the reader asked for all.
+    pub fn narrowed_to(&self) -> Option<&[String]> {
+        (!self.show_all && !self.focus.is_empty()).then_some(self.focus.as_slice())
     }
 }
 
@@ -127,6 +139,10 @@ pub enum Action {
     SetTraffic(bool),
     SetTrafficRate(u32),
     Toast(Option<(&'static str, String)>),
+    /// The nodes a tour step names (empty: none).
+    SetFocus(Vec<String>),
+    /// The whole topology or only the step's nodes.
+    ToggleShowAll,
     /// A new run (reset or a new seed): selections that named old ids are cleared.
     NewRun,
 }
@@ -164,6 +180,8 @@ impl State {
             Action::SetTraffic(on) => s.traffic_on = on,
             Action::SetTrafficRate(r) => s.traffic_rate = r.clamp(1, 2000),
             Action::Toast(t) => s.toast = t,
+            Action::SetFocus(f) => s.focus = f,
+            Action::ToggleShowAll => s.show_all = !s.show_all,
             Action::NewRun => {
                 s.pick = None;
                 s.delivery = None;

@@ -14,6 +14,7 @@ use crate::sim::topology::Role;
 use crate::sim::history::{DeliveryId, NodeId};
 use crate::sim::view::{GroupView, PartitionView, ReplicaLogView, RowView, View};
 use crate::ui::i18n::Lang;
+use crate::ui::logic::controls::{last_read, partition_sides, ReadAnswer};
 use crate::ui::logic::layout::{feed_path, links, Layout, Rect, CELLS, CELL_W, HEAD, LINE, ROWS};
 use crate::ui::logic::state::{Action as Ui, Pick, State};
 use crate::ui::logic::status::{Pipeline, Status};
@@ -39,6 +40,8 @@ struct Ctx<'a> {
     picked_node: Option<NodeId>,
     /// The delivery whose rows and log cells are highlighted.
     hl: Option<DeliveryId>,
+    /// A network partition's side of each node (0: none), when the cuts form one.
+    sides: Option<Vec<u8>>,
 }
 
 impl<'a> Ctx<'a> {
@@ -48,11 +51,28 @@ impl<'a> Ctx<'a> {
             _ => None,
         };
         let hl = p.ui.highlight.as_ref().map(|h| h.delivery).or(p.ui.delivery);
-        Ctx { l: p.lang, v: &p.snap.view, lay: &p.layout, ctl: &p.ctl, picked_node, hl }
+        let sides = partition_sides(p.snap.view.nodes.len(), &p.snap.view.cuts);
+        Ctx { l: p.lang, v: &p.snap.view, lay: &p.layout, ctl: &p.ctl, picked_node, hl, sides }
     }
 
     fn node_box(&self, id: NodeId, r: Rect, body: Html) -> Html {
-        node_box(self.l, self.v, id, r, self.ctl, self.picked_node == Some(id), body)
+        self.on_side(id, r, node_box(self.l, self.v, id, r, self.ctl, self.picked_node == Some(id), body))
+    }
+
+    /// A box on one side of a partition: outlined in its side's colour and tagged with its
+    /// letter (the colour is never the only sign).
+    fn on_side(&self, id: NodeId, r: Rect, boxed: Html) -> Html {
+        let side = self.sides.as_ref().and_then(|s| s.get(id as usize).copied()).unwrap_or(0);
+        if side == 0 {
+            return boxed;
+        }
+        let letter = char::from(b'A' + (side - 1).min(25)).to_string();
+        html! {
+            <g class={format!("side side-{}", side.min(3))} data-side={letter.clone()}>
+                { boxed }
+                <text x={format!("{:.1}", r.x + r.w - 3.0)} y={format!("{:.1}", r.bottom() - 3.0)} class="side-tag" text-anchor="end">{ letter }</text>
+            </g>
+        }
     }
 
     fn name_of(&self, d: DeliveryId) -> String {
@@ -137,14 +157,14 @@ pub fn broker_layer(p: &BoxesProps) -> Html {
     let mut cells = Cells::default();
     let mut boxes = Vec::new();
     for nv in &v.nodes {
-        let Some(&r) = lay.node.get(nv.id as usize) else { continue };
+        let Some(&r) = lay.node.get(nv.id as usize).filter(|r| r.w > 0.0) else { continue };
         match nv.role {
             Role::Controller => boxes.push(c.node_box(nv.id, r, Html::default())),
             Role::Broker(b) => boxes.push(c.node_box(nv.id, r, broker_lanes(&c, b, &mut cells))),
             _ => {}
         }
     }
-    let summary = v.partitions.iter().enumerate().map(|(pi, part)| partition_summary(&c, pi, part));
+    let summary = v.partitions.iter().enumerate().filter(|_| lay.summary_w > 0.0).map(|(pi, part)| partition_summary(&c, pi, part));
     let close = {
         let ctl = c.ctl.clone();
         Callback::from(move |_: MouseEvent| ctl.dispatch(Ui::Pick(None)))
@@ -237,7 +257,7 @@ pub fn other_boxes(p: &BoxesProps) -> Html {
     let c = Ctx::of(p);
     let mut boxes = Vec::new();
     for nv in &c.v.nodes {
-        let Some(&r) = c.lay.node.get(nv.id as usize) else { continue };
+        let Some(&r) = c.lay.node.get(nv.id as usize).filter(|r| r.w > 0.0) else { continue };
         let body = match nv.role {
             Role::App => app_body(&c, r),
             Role::Relay(i) => relay_body(&c, i, r),
@@ -245,18 +265,18 @@ pub fn other_boxes(p: &BoxesProps) -> Html {
                 Some(db) => db_body(&c, &db.rows, db.differing, r),
                 None => continue,
             },
-            Role::Client => txt(r.x + 4.0, r.y + HEAD + 8.0, "sub", tr(c.l, "client.sub")),
+            Role::Client => client_body(&c, last_read(p.ctl.engine().sim.history()), r),
             Role::Controller | Role::Broker(_) | Role::Consumer(_) => continue,
         };
         boxes.push(c.node_box(nv.id, r, body));
     }
     for (g, gv) in c.v.groups.iter().enumerate() {
-        if let Some(&gr) = c.lay.groups.get(g) {
+        if let Some(&gr) = c.lay.groups.get(g).filter(|r| r.w > 0.0) {
             group_box(&c, gv, gr, &mut boxes);
         }
     }
     dashboard_box(&c, &mut boxes);
-    for ((sid, value), r) in c.v.servers.iter().zip(c.lay.servers.iter()) {
+    for ((sid, value), r) in c.v.servers.iter().zip(c.lay.servers.iter()).filter(|(_, r)| r.w > 0.0) {
         boxes.push(server_box(&c, *sid, *value, *r));
     }
     html! { <g class="static rest">{ for boxes }</g> }
@@ -279,8 +299,9 @@ fn app_body(c: &Ctx, r: Rect) -> Html {
         });
     }
     let outbox: u64 = v.relays.iter().map(|x| x.outbox_len).sum();
-    let outbox_line = trf(l, "app.outbox", &[("n", &outbox.to_string()), ("d", &v.app_row_count.to_string())]);
-    body.push(txt(r.x + 4.0, r.y + r.h - 6.0, "sub", outbox_line));
+    // Two lines: with thousands of rows one line would not fit the box.
+    body.push(txt(r.x + 4.0, r.y + r.h - 6.0 - LINE, "sub", trf(l, "app.outbox", &[("n", &outbox.to_string())])));
+    body.push(txt(r.x + 4.0, r.y + r.h - 6.0, "sub", trf(l, "app.deliveries", &[("d", &v.app_row_count.to_string())])));
     let refused = v.notices.iter().any(|n| {
         matches!(n.kind, NoticeKind::Refused { .. } | NoticeKind::AppDown { .. }) && v.now_us.saturating_sub(n.t_us) < 300_000
     });
@@ -288,6 +309,26 @@ fn app_body(c: &Ctx, r: Rect) -> Html {
         body.push(html! { <text x={format!("{:.1}", r.x + r.w - 3.0)} y={format!("{:.1}", r.y + 12.0)} class="refused" text-anchor="end">{ tr(l, "app.refused") }</text> });
     }
     html! { <>{ for body }</> }
+}
+
+/// What the client does, or the answer of its last read: the delivery, the version read and
+/// whether it is fresh, stale (older than the acknowledged version) or refused.
+fn client_body(c: &Ctx, read: Option<ReadAnswer>, r: Rect) -> Html {
+    let y0 = r.y + HEAD + 8.0;
+    let Some(a) = read else { return txt(r.x + 4.0, y0, "sub", tr(c.l, "client.sub")) };
+    let (d, v, latest) = (c.name_of(a.delivery), a.version.to_string(), a.latest.to_string());
+    let args = [("d", d.as_str()), ("v", v.as_str()), ("latest", latest.as_str())];
+    let verdict = a.verdict();
+    let (first, second) = match verdict {
+        "fresh" => (trf(c.l, "client.read", &args), trf(c.l, "client.read_fresh", &args)),
+        "stale" => (trf(c.l, "client.read", &args), trf(c.l, "client.read_stale", &args)),
+        _ => (trf(c.l, "client.read_refused", &args), String::new()),
+    };
+    let (x, y) = (format!("{:.1}", r.x + 4.0), format!("{:.1}", y0 + LINE));
+    html! { <g data-testid="read-answer" data-verdict={verdict}>
+        { txt(r.x + 4.0, y0, "sub", first) }
+        <text {x} {y} class={classes!("sub", "read", verdict)}>{ second }</text>
+    </g> }
 }
 
 /// A relay's saved/acked position and its lag.
@@ -348,7 +389,7 @@ fn group_box(c: &Ctx, gv: &GroupView, gr: Rect, out: &mut Vec<Html>) {
         let short = nv.name.strip_prefix(&format!("{}-", gv.name)).unwrap_or(&nv.name).to_string();
         let body = html! { <text x={format!("{:.1}", r.x + r.w - 3.0)} y={format!("{:.1}", r.y + 9.0)} class="sub" text-anchor="end">{ format!("→ {parts_s}") }</text> };
         let r2 = Rect { h: LINE - 1.0, ..r };
-        inner.push(member_box(l, v, *m, r2, c.ctl, c.picked_node == Some(*m), short, body));
+        inner.push(c.on_side(*m, r2, member_box(l, v, *m, r2, c.ctl, c.picked_node == Some(*m), short, body)));
     }
     for (k, (part, committed, lag)) in gv.offsets.iter().enumerate() {
         let y = gr.y + HEAD + gv.members.len() as f64 * LINE + k as f64 * 11.0 + 8.0;
@@ -364,7 +405,7 @@ fn group_box(c: &Ctx, gv: &GroupView, gr: Rect, out: &mut Vec<Html>) {
         </g>
     });
     if let Some(db) = v.nodes.iter().find(|n| n.name == gv.name && matches!(n.role, Role::Db(_))) {
-        if let Some(&dr) = lay.node.get(db.id as usize) {
+        if let Some(&dr) = lay.node.get(db.id as usize).filter(|r| r.w > 0.0) {
             out.push(html! { <path d={feed_path(lay, gr, dr)} class="feeds" /> });
         }
     }
@@ -388,7 +429,7 @@ fn dashboard_box(c: &Ctx, out: &mut Vec<Html>) {
         </g>
     });
     if let Some(dn) = v.nodes.iter().find(|n| n.name == "dashboard") {
-        if let Some(&mr) = lay.node.get(dn.id as usize) {
+        if let Some(&mr) = lay.node.get(dn.id as usize).filter(|r| r.w > 0.0) {
             out.push(html! { <path d={feed_path(lay, mr, dr)} class="feeds" /> });
         }
     }
@@ -425,7 +466,7 @@ fn links_layer(p: &LinksProps) -> Html {
     let lay = &*p.layout;
     let cut = |a: NodeId, b: NodeId| p.cuts.iter().any(|&(x, y)| (x == a && y == b) || (x == b && y == a));
     let mut out = Vec::new();
-    for &(a, b, faint) in p.links.iter() {
+    for &(a, b, faint) in p.links.iter().filter(|&&(a, b, _)| lay.shown(a) && lay.shown(b)) {
         let is_cut = cut(a, b);
         let d = lay.link_path(a, b);
         let (na, nb) = (p.names[a as usize].clone(), p.names[b as usize].clone());
@@ -441,15 +482,17 @@ fn links_layer(p: &LinksProps) -> Html {
             </g>
         });
     }
-    // Cuts between nodes that have no drawn link (a partition cuts everything) are drawn too.
-    for &(a, b) in p.cuts.iter() {
+    // Cuts between nodes that have no drawn link are drawn too, unless they form a partition:
+    // that is drawn as its sides (each box tagged), not as dozens of lines.
+    let partitioned = partition_sides(lay.node.len(), &p.cuts).is_some();
+    for &(a, b) in p.cuts.iter().filter(|_| !partitioned) {
         if a > b && p.cuts.contains(&(b, a)) {
             continue;
         }
         let key = (a.min(b), a.max(b));
         if !p.links.iter().any(|&(x, y, _)| (x, y) == key)
-            && (a as usize) < lay.node.len()
-            && (b as usize) < lay.node.len()
+            && lay.shown(a)
+            && lay.shown(b)
         {
             out.push(html! { <path d={lay.link_path(a, b)} class="link-cut-extra" /> });
         }

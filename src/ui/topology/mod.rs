@@ -19,9 +19,10 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use super::i18n::Lang;
+use super::logic::controls::partition_sides;
 use super::logic::layout::{shape, Layout};
 use super::logic::state::{Action as Ui, State};
-use super::logic::text::{kind_class, kind_code, kind_name, tr};
+use super::logic::text::{kind_class, kind_code, kind_name, tr, trf};
 use super::run::{Ctl, Motion, Snap};
 use crate::sim::domain::Kind;
 use crate::sim::history::NodeId;
@@ -44,17 +45,29 @@ pub struct TopologyProps {
 
 #[function_component(Topology)]
 pub fn topology(p: &TopologyProps) -> Html {
+    let focus = p.ui.narrowed_to().map(|f| f.to_vec());
     let layout = {
         let v = p.snap.view.clone();
         let narrow = p.narrow;
-        use_memo((p.snap.rev, narrow), move |_| if narrow { Layout::narrow(&v) } else { Layout::of(&v) })
+        use_memo((p.snap.rev, narrow, focus.clone()), move |(_, _, focus)| {
+            match focus.as_deref().and_then(|f| Layout::focus(&v, f)) {
+                Some(lay) => lay,
+                None if narrow => Layout::narrow(&v),
+                None => Layout::of(&v),
+            }
+        })
     };
     let l = p.lang;
     let h = layout.h;
+    let hidden = layout.node.iter().filter(|r| r.w <= 0.0).count();
+    // A focus layout is drawn no smaller than its text needs (CSS: `--w` × the minimum scale)
+    // and no larger than twice its size.
+    let focused = hidden > 0;
+    let style = format!("--w:{:.0}", layout.w);
     let pick_menu = p.ui.pick.as_ref().map(|pick| menu::pick_menu(l, pick, &p.snap, &layout, &p.ctl));
     html! {
         <div class="topo-wrap">
-            <svg class="topo" viewBox={format!("0 0 {:.0} {h:.0}", layout.w)} preserveAspectRatio="xMidYMin meet"
+            <svg class={classes!("topo", focused.then_some("focused"))} {style} viewBox={format!("0 0 {:.0} {h:.0}", layout.w)} preserveAspectRatio="xMidYMin meet"
                 role="group" aria-label={tr(l, "topology.label")} data-testid="topology-svg">
                 <defs>
                     <pattern id="hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">
@@ -69,8 +82,45 @@ pub fn topology(p: &TopologyProps) -> Html {
                     speed={p.ui.speed()} />
             </svg>
             { pick_menu.unwrap_or_default() }
+            { partition_note(l, &p.snap.view) }
+            { whole_or_focus(l, &p.ui, hidden, &p.ctl) }
             <Legend lang={l} show_control={p.ui.show_control} ctl={p.ctl.clone()} />
         </div>
+    }
+}
+
+/// Under the picture while a network partition stands: which sides it keeps apart.
+fn partition_note(l: Lang, v: &crate::sim::view::View) -> Html {
+    let Some(sides) = partition_sides(v.nodes.len(), &v.cuts) else { return Html::default() };
+    let side_names = |k: u8| {
+        let names: Vec<&str> = v.nodes.iter().filter(|n| sides[n.id as usize] == k).map(|n| n.name.as_str()).collect();
+        format!("{} ({})", char::from(b'A' + k - 1), names.join(", "))
+    };
+    let max = sides.iter().copied().max().unwrap_or(0);
+    let groups: Vec<String> = (1..=max).map(side_names).collect();
+    html! { <p class="partition-note" data-testid="partition-note">{ trf(l, "partition.note", &[("sides", &groups.join(" | "))]) }</p> }
+}
+
+/// Under a tour step's picture: how many nodes are left out, and a button for the whole
+/// topology (and back).
+fn whole_or_focus(l: Lang, ui: &State, hidden: usize, ctl: &Ctl) -> Html {
+    if ui.focus.is_empty() {
+        return Html::default();
+    }
+    let toggle = {
+        let ctl = ctl.clone();
+        Callback::from(move |_| ctl.dispatch(Ui::ToggleShowAll))
+    };
+    let (note, button) = if ui.show_all {
+        (String::new(), tr(l, "focus.only"))
+    } else {
+        (trf(l, "focus.note", &[("n", &hidden.to_string())]), tr(l, "focus.all"))
+    };
+    html! {
+        <p class="focus-note" data-testid="focus-note">
+            <span>{ note }</span>
+            <button type="button" data-testid="show-all" aria-pressed={ui.show_all.to_string()} onclick={toggle}>{ button }</button>
+        </p>
     }
 }
 
@@ -84,7 +134,11 @@ struct CutMarksProps {
 #[function_component(CutMarks)]
 fn cut_marks(p: &CutMarksProps) -> Html {
     let lay = &*p.layout;
-    let marks = p.cuts.iter().filter(|&&(a, b)| !(a > b && p.cuts.contains(&(b, a)))).filter(|&&(a, b)| (a as usize) < lay.node.len() && (b as usize) < lay.node.len()).map(|&(a, b)| {
+    // A partition is shown by its sides; the ✂ stay on the few single cuts.
+    if partition_sides(lay.node.len(), &p.cuts).is_some() {
+        return Html::default();
+    }
+    let marks = p.cuts.iter().filter(|&&(a, b)| !(a > b && p.cuts.contains(&(b, a)))).filter(|&&(a, b)| lay.shown(a) && lay.shown(b)).map(|&(a, b)| {
         let (x0, y0) = lay.anchor(a, b);
         let (x1, y1) = lay.anchor(b, a);
         let (mx, my) = ((x0 + x1) / 2.0, (y0 + y1) / 2.0);

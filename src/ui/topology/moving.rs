@@ -33,7 +33,7 @@ pub fn moving(p: &MovingProps) -> Html {
     let mut dups = String::new();
     let now = v.now_us as f64;
     for m in v.messages.iter() {
-        if m.from >= n || m.to >= n {
+        if m.from >= n || m.to >= n || !lay.shown(m.from) || !lay.shown(m.to) {
             continue;
         }
         if !m.data && !p.show_control {
@@ -75,7 +75,7 @@ pub fn moving(p: &MovingProps) -> Html {
     let mut drops = Vec::new();
     // Newest first; only the three newest say why (the rest are marks), so labels do not pile up.
     for d in v.dropped.iter().rev() {
-        if v.now_us.saturating_sub(d.at_us) > window || d.from >= n || d.to >= n {
+        if v.now_us.saturating_sub(d.at_us) > window || !lay.shown(d.from) || !lay.shown(d.to) {
             continue;
         }
         if !p.show_control
