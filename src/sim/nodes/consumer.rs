@@ -148,11 +148,25 @@ impl Consumer {
         Consumer::new(group as u32, ci, store, active)
     }
 
-    /// Drops everything fetched and the group membership (keeping metadata); the next heartbeat
-    /// joins the group again as a new member.
+    /// Drops everything fetched and the group membership (keeping metadata and the generation
+    /// it last joined); the next heartbeat joins the group again. Keeping the generation keeps
+    /// an assignment of that generation or an older one, still on its way or queued while the
+    /// member was paused, from being taken for the new one (see [`Consumer::is_newer`]).
     pub fn rejoin(&mut self) {
         let meta = std::mem::take(&mut self.vol.meta);
-        self.vol = ConsumerVol { meta, next_id: self.vol.next_id, ..Default::default() };
+        self.vol =
+            ConsumerVol { meta, next_id: self.vol.next_id, generation: self.vol.generation, ..Default::default() };
+    }
+
+    /// Whether an assignment of `generation` is newer than the member's. A member only ever
+    /// moves forward: the Java client binds each coordinator response to the generation of the
+    /// request it answers (`AbstractCoordinator.CoordinatorResponseHandler`) and drops one for a
+    /// generation that is no longer current, and the coordinator's generations only grow (they
+    /// are durable here). Accepting any different generation let a stale assignment, queued
+    /// while the member was paused across a wipe, resume the old offsets and apply records ahead
+    /// of the rebuild (sweep finding: `out_of_order` under the safe config).
+    fn is_newer(&self, generation: u32) -> bool {
+        generation > self.vol.generation
     }
 
     fn heartbeat(&mut self, ctx: &mut Ctx) {
@@ -359,7 +373,7 @@ impl Node for Consumer {
 
     fn on_message(&mut self, from: NodeId, msg: Msg, ctx: &mut Ctx) {
         match msg {
-            Msg::GroupAssign { assignment, .. } if assignment.generation != self.vol.generation => {
+            Msg::GroupAssign { assignment, .. } if self.is_newer(assignment.generation) => {
                 self.assign(assignment.generation, assignment.partitions, ctx);
             }
             Msg::MetadataResp { id, leaders } => self.on_metadata(id, &leaders, ctx),
@@ -555,6 +569,27 @@ mod tests {
             .filter_map(|(_, m)| if let Msg::Fetch { offset, .. } = m { Some(*offset) } else { None })
             .collect();
         assert_eq!(fetches.last(), Some(&1));
+    }
+
+    // A stale assignment queued across a wipe (the member was paused; the wipe made it rejoin and
+    // the coordinator moved the group to generation 2 at offset 0) is ignored, whichever of the
+    // two arrives first: the member rebuilds from offset 0, never from the old offsets.
+    #[test]
+    fn stale_assignment_after_a_wipe_is_ignored() {
+        for stale_first in [true, false] {
+            let (mut h, mut c) = member(CommitMode::AfterProcess);
+            c.rejoin();
+            let stale =
+                Msg::GroupAssign { group: 0, assignment: Assignment { generation: 1, partitions: vec![(0, 7)] } };
+            let fresh =
+                Msg::GroupAssign { group: 0, assignment: Assignment { generation: 2, partitions: vec![(0, 0)] } };
+            let order = if stale_first { [stale, fresh] } else { [fresh, stale] };
+            for m in order {
+                h.run(|ctx| c.on_message(0, m, ctx));
+            }
+            assert_eq!(c.vol.generation, 2);
+            assert_eq!(c.vol.positions.get(&0), Some(&0), "stale first: {stale_first}");
+        }
     }
 
     // One fetch in flight per partition: a duplicated answer is dropped (no second fetch loop),
