@@ -104,6 +104,25 @@ fn restart_cancels_an_armed_crash_point_seed_2410() {
     check_safe(&Case { case: 2410, schedule, scenario });
 }
 
+/// A member paused across a wipe takes no stale assignment when it resumes. The case (schedule
+/// 383 of the properties' sweep when the generator moved to `sim::sweep`, kept as a file: 2
+/// brokers, 1 partition, 3 members in db1's group) pauses db1-c1 at 2941 ms for 1065 ms and
+/// wipes db1 at 3948 ms; before the fix the member, back at 4006 ms, took a queued assignment
+/// of the old generation, resumed the old offsets and applied seq 3 of T28 before the rebuild
+/// brought seq 1 (`out_of_order` 2, `invalid_transition` 3 under the safe settings).
+#[test]
+fn stale_assignment_across_a_wipe_case_383() {
+    regression(383, include_str!("regressions/stale-assignment-across-a-wipe-case-383.json"));
+}
+
+/// Checks the safe settings' claims on a regression scenario kept as a file.
+fn regression(case: u64, text: &str) {
+    let scenario = parse_scenario(text).expect("the regression scenario is valid");
+    let schedule =
+        Schedule { index: case, scenario: scenario.clone(), left_down: Vec::new(), topology: None, heal_ms: 6000 };
+    check_safe(&Case { case, schedule, scenario });
+}
+
 /// The safe settings' claims on one case.
 fn check_safe(c: &Case) {
     let sim = c.run();

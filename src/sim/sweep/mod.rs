@@ -42,7 +42,8 @@ pub struct Plan {
     pub heal_ms: u64,
     /// The end of every run, ms.
     pub until_ms: u64,
-    /// Leave some brokers and consumers down for good (see [`schedule::draw_faults`]).
+    /// Leave some brokers, consumers and relay workers down for good (see
+    /// [`schedule::draw_faults`]).
     pub leave_down: bool,
     /// Draw each schedule's topology from its seed instead of keeping the config's.
     pub draw_topology: bool,

@@ -63,11 +63,9 @@ impl Topology {
 /// The nodes a schedule leaves down for good (`--leave-down`): as many brokers as every
 /// partition can lose and still keep `min_insync_replicas` replicas (at most replication factor
 /// − min.insync: a partition that loses its last in-sync replica for good stays offline, as
-/// Kafka's does with `unclean.leader.election.enable=false`), and, for half of the replica
-/// groups with two members or more, one member (the group rebalances its partitions to the
-/// others). Relays are never left down: a relay is the only reader of its outbox shard (the
-/// model has no Connect worker group to move its task to), so every event committed after it
-/// died would be lost, as with a standalone Connect worker.
+/// Kafka's does with `unclean.leader.election.enable=false`); for half of the replica groups
+/// with two members or more, one member (the group rebalances its partitions to the others);
+/// and in half of the schedules one relay's Connect worker (see [`RELAY_TASK_MOVE_MS`]).
 fn draw_left_down(r: &mut Prng, config: &Config) -> Vec<NodeRole> {
     let spare = config.replication_factor.saturating_sub(config.min_insync_replicas.max(1));
     let mut brokers: Vec<u32> = (1..=config.brokers).collect();
@@ -77,6 +75,9 @@ fn draw_left_down(r: &mut Prng, config: &Config) -> Vec<NodeRole> {
             let i = r.below(brokers.len() as u64) as usize;
             down.push(NodeRole::Broker(brokers.remove(i)));
         }
+    }
+    if r.below(2) == 0 {
+        down.push(NodeRole::Relay(r.below(u64::from(config.outbox_shards)) as u32));
     }
     if config.consumers_per_group >= 2 {
         for db in 1..=config.replicas {
@@ -89,6 +90,16 @@ fn draw_left_down(r: &mut Prng, config: &Config) -> Vec<NodeRole> {
     down
 }
 
+/// How long after a relay's worker is lost for good its task runs again, ms. A relay is one
+/// Connect source task; Kafka Connect "waits for `scheduled.rebalance.max.delay.ms` before
+/// triggering a rebalance" when a worker leaves, then gives its tasks to the remaining workers
+/// (Kafka docs, "Kafka Connect / Administration"), and the task resumes from the source offset it
+/// last committed. The default 300 s is scaled by 1/60 like `metadata.max.age.ms` (`time.rs`).
+/// The model has one node per task, not a worker group, so the schedule writes the move as the
+/// relay's restart this long after its crash. (A task that never runs again is survivable by no
+/// config: nothing else reads its outbox shard.)
+pub const RELAY_TASK_MOVE_MS: u64 = 5_000;
+
 /// One schedule's faults: its commands (in no particular order: the engine sorts them by time,
 /// ties in list order) and the nodes it leaves down for good.
 pub struct Faults {
@@ -97,8 +108,9 @@ pub struct Faults {
 }
 
 /// Draws the faults of one schedule on `config`'s nodes. Left-down nodes die first, in
-/// `[FAULTS_FROM_MS, heal_ms / 4)`, before any other fault; the other faults (1–8 of them)
-/// start after the last of those deaths and end by `heal_ms`, when everything heals: links,
+/// `[FAULTS_FROM_MS, heal_ms / 4)`, before any other fault (a relay's task moves
+/// [`RELAY_TASK_MOVE_MS`] later); the other faults (1 to the larger of 8 and one per
+/// 500 ms of the window) start after the last of those deaths and end by `heal_ms`, when everything heals: links,
 /// the network settings (back to `config`'s), and every node not left down restarts.
 pub fn draw_faults(r: &mut Prng, config: &Config, heal_ms: u64, leave_down: bool) -> Faults {
     let down = if leave_down { draw_left_down(r, config) } else { Vec::new() };
@@ -109,11 +121,15 @@ pub fn draw_faults(r: &mut Prng, config: &Config, heal_ms: u64, leave_down: bool
         let at = r.between(FAULTS_FROM_MS, quarter);
         from = from.max(at + 1);
         cmds.push(command(at, Action::Crash { node: role.name(), when: None }));
+        if let NodeRole::Relay(_) = role {
+            cmds.push(command(at + RELAY_TASK_MOVE_MS, Action::Restart { node: role.name() }));
+        }
     }
     let targets = Targets::of(config, &down);
     // Too short a window for any fault is a window with none.
     if heal_ms > from + 200 {
-        for _ in 0..r.between(1, 8) {
+        // About one fault per 500 ms of the window (at least up to 8), so they overlap.
+        for _ in 0..r.between(1, ((heal_ms - from) / 500).max(8)) {
             let at = r.between(from, heal_ms - 200);
             let until = (at + 100 + r.below(1500)).min(heal_ms - 100);
             cmds.extend(one_fault(r, config, &targets, at, until));
@@ -132,7 +148,8 @@ fn command(at_ms: u64, action: Action) -> Command {
 struct Targets {
     /// Every node: cuts and partitions touch any of them.
     all: Vec<String>,
-    /// Nodes that may crash, pause and restart: every node but those left down and the `dbI`
+    /// Nodes that may crash, pause and restart: every node but those left down (a relay whose
+    /// task moves comes back at its own time, not earlier) and the `dbI`
     /// whose consumer is left down (crashing or restarting `dbI` crashes or restarts its
     /// consumers too, which would bring the left-down one back).
     alive: Vec<String>,
