@@ -115,6 +115,17 @@ fn stale_assignment_across_a_wipe_case_383() {
     regression(383, include_str!("regressions/stale-assignment-across-a-wipe-case-383.json"));
 }
 
+/// A controller paused past every broker's session fences the lost broker only. Schedule 397
+/// of the acceptance sweep (`lab sweep --schedules 2000 --leave-down --draw-topology`; 4
+/// brokers, RF 3) loses broker-4 for good at 1076 ms and pauses the controller at 1137 ms for
+/// 1582 ms; before the fix the controller, back, fenced every broker before it read their
+/// queued heartbeats, broker-4 (fenced last) stayed the last ISR member of three partitions,
+/// and they stayed offline: 746 events lost, never converged.
+#[test]
+fn paused_controller_fences_one_broker_at_a_time_sweep_397() {
+    regression(397, include_str!("regressions/paused-controller-fences-one-broker-at-a-time-sweep-397.json"));
+}
+
 /// Checks the safe settings' claims on a regression scenario kept as a file.
 fn regression(case: u64, text: &str) {
     let scenario = parse_scenario(text).expect("the regression scenario is valid");
