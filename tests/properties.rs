@@ -126,6 +126,17 @@ fn paused_controller_fences_one_broker_at_a_time_sweep_397() {
     regression(397, include_str!("regressions/paused-controller-fences-one-broker-at-a-time-sweep-397.json"));
 }
 
+/// A member paused across a wipe ignores an assignment of a generation that began during its
+/// pause. Schedule 2733 of a dense sweep (`findings/dense/`): db1-c2 paused 802–2356 ms, its
+/// sibling db1-c1 lost for good at 669 ms, db1 wiped at 2087 ms; before the fix the member,
+/// back, took the queued assignment of the rebalance that followed db1-c1's loss (newer than
+/// its own, older than the wipe's), resumed the pre-wipe offsets and applied seq 2 and 4 of T7
+/// before the rebuild brought seq 1.
+#[test]
+fn paused_member_ignores_generations_older_than_the_wipe_dense_2733() {
+    regression(2733, include_str!("regressions/paused-member-ignores-older-generations-dense-2733.json"));
+}
+
 /// Checks the safe settings' claims on a regression scenario kept as a file.
 fn regression(case: u64, text: &str) {
     let scenario = parse_scenario(text).expect("the regression scenario is valid");

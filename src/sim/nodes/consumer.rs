@@ -148,14 +148,14 @@ impl Consumer {
         Consumer::new(group as u32, ci, store, active)
     }
 
-    /// Drops everything fetched and the group membership (keeping metadata and the generation
-    /// it last joined); the next heartbeat joins the group again. Keeping the generation keeps
-    /// an assignment of that generation or an older one, still on its way or queued while the
-    /// member was paused, from being taken for the new one (see [`Consumer::is_newer`]).
-    pub fn rejoin(&mut self) {
+    /// Drops everything fetched and the group membership (keeping metadata); the next heartbeat
+    /// joins the group again. The member then takes an assignment of `generation` (the one the
+    /// wipe opened) or later only: an older one, still on its way or queued while the member
+    /// was paused, carries the offsets from before the wipe (see [`Consumer::is_newer`]).
+    pub fn rejoin(&mut self, generation: u32) {
         let meta = std::mem::take(&mut self.vol.meta);
-        self.vol =
-            ConsumerVol { meta, next_id: self.vol.next_id, generation: self.vol.generation, ..Default::default() };
+        let generation = generation.saturating_sub(1);
+        self.vol = ConsumerVol { meta, next_id: self.vol.next_id, generation, ..Default::default() };
     }
 
     /// Whether an assignment of `generation` is newer than the member's. A member only ever
@@ -164,7 +164,8 @@ impl Consumer {
     /// generation that is no longer current, and the coordinator's generations only grow (they
     /// are durable here). Accepting any different generation let a stale assignment, queued
     /// while the member was paused across a wipe, resume the old offsets and apply records ahead
-    /// of the rebuild (sweep finding: `out_of_order` under the safe config).
+    /// of the rebuild (sweep findings `sweep-12648430-383`, `dense/sweep-5-2733`:
+    /// `out_of_order` under the safe config).
     fn is_newer(&self, generation: u32) -> bool {
         generation > self.vol.generation
     }
@@ -571,23 +572,26 @@ mod tests {
         assert_eq!(fetches.last(), Some(&1));
     }
 
-    // A stale assignment queued across a wipe (the member was paused; the wipe made it rejoin and
-    // the coordinator moved the group to generation 2 at offset 0) is ignored, whichever of the
-    // two arrives first: the member rebuilds from offset 0, never from the old offsets.
+    // A stale assignment queued across a wipe is ignored: the member was paused, generation 2
+    // began meanwhile (it never saw it), the wipe opened generation 3 at offset 0. Generation 2's
+    // assignment, handled when the member resumes, carries the old offsets: taking it would
+    // apply records ahead of the rebuild. The member waits for 3, whichever arrives first.
     #[test]
     fn stale_assignment_after_a_wipe_is_ignored() {
+        let assign = |generation, offset| Msg::GroupAssign {
+            group: 0,
+            assignment: Assignment { generation, partitions: vec![(0, offset)] },
+        };
         for stale_first in [true, false] {
             let (mut h, mut c) = member(CommitMode::AfterProcess);
-            c.rejoin();
-            let stale =
-                Msg::GroupAssign { group: 0, assignment: Assignment { generation: 1, partitions: vec![(0, 7)] } };
-            let fresh =
-                Msg::GroupAssign { group: 0, assignment: Assignment { generation: 2, partitions: vec![(0, 0)] } };
-            let order = if stale_first { [stale, fresh] } else { [fresh, stale] };
-            for m in order {
-                h.run(|ctx| c.on_message(0, m, ctx));
+            c.rejoin(3);
+            if stale_first {
+                h.run(|ctx| c.on_message(0, assign(2, 7), ctx));
+                assert!(c.vol.assignment.is_empty(), "generation 2 is older than the wipe's");
             }
-            assert_eq!(c.vol.generation, 2);
+            h.run(|ctx| c.on_message(0, assign(3, 0), ctx));
+            h.run(|ctx| c.on_message(0, assign(2, 7), ctx));
+            assert_eq!(c.vol.generation, 3);
             assert_eq!(c.vol.positions.get(&0), Some(&0), "stale first: {stale_first}");
         }
     }
