@@ -1,202 +1,54 @@
 //! Property tests over random topologies and fault schedules, and determinism tests.
 //!
 //! As TigerBeetle's VOPR does, each case draws its own topology (brokers, partitions,
-//! replication, replicas, consumers, relays) and fault schedule from its seed, so a failure
-//! names everything needed to run it again: "reproduce with seed=N", the drawn topology, and the
-//! scenario itself (save it and `lab run FILE`).
+//! replication, replicas, consumers, relays) and fault schedule from its seed, with the one
+//! generator `lab sweep` uses (`sim::sweep`), so a failure names everything needed to run it
+//! again: "reproduce with case=N", the drawn topology, and the scenario itself (save it and
+//! `lab run FILE`).
 
 use std::collections::BTreeSet;
 
 use consistency_lab::sim::history::{EventId, Op};
 use consistency_lab::sim::report::Report;
 use consistency_lab::sim::rng::Prng;
-use consistency_lab::sim::scenario::{node_names, parse_scenario, to_json, Scenario};
+use consistency_lab::sim::scenario::{parse_scenario, to_json, Scenario};
+use consistency_lab::sim::sweep::{Plan, Schedule};
 use consistency_lab::sim::Sim;
 
-/// The topology keys of one case.
-#[derive(Clone, Copy, Debug)]
-struct Topology {
-    brokers: u64,
-    partitions: u64,
-    replication_factor: u64,
-    min_insync_replicas: u64,
-    replicas: u64,
-    consumers_per_group: u64,
-    outbox_shards: u64,
-    servers: u64,
-    dashboard: bool,
-}
+/// The seed of the properties' sweep: case N is schedule N of it.
+const SWEEP_SEED: u64 = 0xC0FFEE;
 
-impl Topology {
-    /// The default config's topology (3 brokers, 3 partitions, RF 3, min.insync 2, 3 replicas).
-    const DEFAULT: Topology = Topology {
-        brokers: 3,
-        partitions: 3,
-        replication_factor: 3,
-        min_insync_replicas: 2,
-        replicas: 3,
-        consumers_per_group: 1,
-        outbox_shards: 1,
-        servers: 0,
-        dashboard: true,
-    };
-
-    /// A topology drawn from `r`: brokers 1–5, partitions 1–6, RF 1–brokers, min.insync 1–RF,
-    /// replicas 1–4, consumers per group 1–3, outbox shards 1–3, event-bus servers 0–2.
-    fn draw(r: &mut Prng) -> Topology {
-        let brokers = r.between(1, 5);
-        let replication_factor = r.between(1, brokers);
-        Topology {
-            brokers,
-            partitions: r.between(1, 6),
-            replication_factor,
-            min_insync_replicas: r.between(1, replication_factor),
-            replicas: r.between(1, 4),
-            consumers_per_group: r.between(1, 3),
-            outbox_shards: r.between(1, 3),
-            servers: r.between(0, 2),
-            dashboard: r.below(2) == 0,
-        }
-    }
-
-    /// `settings` (a config object, JSON) with this topology's keys added.
-    fn config(&self, settings: &str) -> serde_json::Value {
-        let mut config: serde_json::Value = serde_json::from_str(settings).expect("settings are JSON");
-        let t = *self;
-        for (key, value) in [
-            ("brokers", t.brokers.into()),
-            ("partitions", t.partitions.into()),
-            ("replication_factor", t.replication_factor.into()),
-            ("min_insync_replicas", t.min_insync_replicas.into()),
-            ("replicas", t.replicas.into()),
-            ("consumers_per_group", t.consumers_per_group.into()),
-            ("outbox_shards", t.outbox_shards.into()),
-            ("servers", t.servers.into()),
-            ("dashboard", t.dashboard.into()),
-        ] {
-            config[key] = value;
-        }
-        config
-    }
-}
-
-fn pick<'a>(r: &mut Prng, xs: &[&'a str]) -> &'a str {
-    xs[r.below(xs.len() as u64) as usize]
-}
-
-/// A crash of `node`, sometimes at the crash point its role has.
-fn crash_point(r: &mut Prng, node: &str) -> &'static str {
-    let consumer = node.starts_with("db") && node.contains("-c");
-    match node {
-        "app" if r.below(2) == 0 => r#","when":"after_db_commit""#,
-        _ if node.starts_with("relay-") && r.below(2) == 0 => r#","when":"after_publish""#,
-        _ if consumer && r.below(2) == 0 => r#","when":"after_apply""#,
-        _ => "",
-    }
-}
-
-/// A random schedule of faults on `nodes` between 200 ms and `fault_end` ms, every one of them
-/// healed, restarted or reset by `fault_end`, plus traffic and a few reads.
-fn random_commands(r: &mut Prng, nodes: &[&str], fault_end: u64) -> Vec<String> {
-    let mut cmds = vec![r#"{"at_ms":0,"do":"traffic","per_sec":25,"for_ms":4000,"cancel_ratio":0.2}"#.to_string()];
-    let n = 1 + r.below(6);
-    for _ in 0..n {
-        let at = 200 + r.below(fault_end - 1200);
-        let until = (at + 100 + r.below(1500)).min(fault_end - 100);
-        match r.below(6) {
-            0 | 1 => {
-                let node = pick(r, nodes);
-                let when = crash_point(r, node);
-                cmds.push(format!(r#"{{"at_ms":{at},"do":"crash","node":"{node}"{when}}}"#));
-                cmds.push(format!(r#"{{"at_ms":{until},"do":"restart","node":"{node}"}}"#));
-            }
-            2 => {
-                let a = pick(r, nodes);
-                let b = pick(r, nodes);
-                if a != b {
-                    let oneway = r.below(2) == 0;
-                    cmds.push(format!(r#"{{"at_ms":{at},"do":"cut","from":"{a}","to":"{b}","oneway":{oneway}}}"#));
-                    cmds.push(format!(r#"{{"at_ms":{until},"do":"heal","from":"{a}","to":"{b}"}}"#));
-                }
-            }
-            3 => {
-                let node = pick(r, nodes);
-                cmds.push(format!(r#"{{"at_ms":{at},"do":"pause","node":"{node}","for_ms":{}}}"#, until - at));
-            }
-            4 => {
-                let drop = r.below(20) as f64 / 100.0;
-                let dup = r.below(20) as f64 / 100.0;
-                cmds.push(format!(r#"{{"at_ms":{at},"do":"net","drop":{drop},"duplicate":{dup}}}"#));
-                cmds.push(format!(r#"{{"at_ms":{until},"do":"net","drop":0,"duplicate":0}}"#));
-            }
-            _ => cmds.extend(random_partition(r, nodes, at, until)),
-        }
-    }
-    for _ in 0..3 {
-        let at = 500 + r.below(fault_end);
-        let mode = pick(r, &["one", "quorum", "all"]);
-        cmds.push(format!(r#"{{"at_ms":{at},"do":"read","delivery":"T{}","mode":"{mode}"}}"#, 1 + r.below(20)));
-    }
-    // Everything heals by fault_end, whatever the schedule did.
-    cmds.push(format!(r#"{{"at_ms":{fault_end},"do":"heal"}}"#));
-    cmds.push(format!(r#"{{"at_ms":{fault_end},"do":"net","drop":0,"duplicate":0}}"#));
-    for node in nodes {
-        cmds.push(format!(r#"{{"at_ms":{fault_end},"do":"restart","node":"{node}"}}"#));
-    }
-    cmds
-}
-
-/// A network partition of 1–4 random nodes from the rest, from `at` until `until` (ms).
-fn random_partition(r: &mut Prng, nodes: &[&str], at: u64, until: u64) -> [String; 2] {
-    let mut rest: Vec<&str> = nodes.to_vec();
-    let k = (1 + r.below(4) as usize).min(rest.len() - 1);
-    let mut g1 = Vec::new();
-    for _ in 0..k {
-        let i = r.below(rest.len() as u64) as usize;
-        g1.push(format!("\"{}\"", rest.remove(i)));
-    }
-    let g2: Vec<String> = rest.iter().map(|n| format!("\"{n}\"")).collect();
-    [
-        format!(r#"{{"at_ms":{at},"do":"partition","groups":[[{}],[{}]]}}"#, g1.join(","), g2.join(",")),
-        format!(r#"{{"at_ms":{until},"do":"heal"}}"#),
-    ]
-}
-
-/// One case: its topology, then its fault schedule, both drawn from `case`.
+/// One case: schedule `case` of a sweep (`sim::sweep`, the generator `lab sweep` uses) over a
+/// base of 25 deliveries/s for 4 s with `settings` (a config object, JSON).
 struct Case {
     case: u64,
-    topology: Topology,
+    schedule: Schedule,
     scenario: Scenario,
 }
 
 impl Case {
-    /// Case `case` with `settings` (a config object, JSON) on a topology drawn from the case.
+    /// Case `case` on a topology drawn from the case; faults heal at `fault_end` (ms).
     fn drawn(case: u64, settings: &str, until_ms: u64, fault_end: u64) -> Case {
-        let mut r = Prng::new(0xC0FFEE ^ case);
-        let topology = Topology::draw(&mut r);
-        Case::build(case, &mut r, topology, settings, until_ms, fault_end)
+        Case::build(case, settings, true, until_ms, fault_end)
     }
 
-    /// Case `case` with `settings` on the default topology.
+    /// Case `case` on the settings' own topology (the default one unless they change it).
     fn fixed(case: u64, settings: &str, until_ms: u64, fault_end: u64) -> Case {
-        let mut r = Prng::new(0xC0FFEE ^ case);
-        Case::build(case, &mut r, Topology::DEFAULT, settings, until_ms, fault_end)
+        Case::build(case, settings, false, until_ms, fault_end)
     }
 
-    fn build(case: u64, r: &mut Prng, topology: Topology, settings: &str, until_ms: u64, fault_end: u64) -> Case {
-        let config = topology.config(settings);
-        let bare = parse_scenario(&format!(r#"{{"id":"prop-{case}","config":{config}}}"#))
-            .unwrap_or_else(|e| panic!("reproduce with seed={case}: drawn config invalid: {e}\n{config}"));
-        let names = node_names(&bare.config);
-        let nodes: Vec<&str> = names.iter().map(String::as_str).collect();
-        let cmds = random_commands(r, &nodes, fault_end);
-        let json = format!(
-            r#"{{"id":"prop-{case}","seed":{case},"until_ms":{until_ms},"config":{config},"commands":[{}]}}"#,
-            cmds.join(",")
-        );
-        let scenario = parse_scenario(&json)
-            .unwrap_or_else(|e| panic!("reproduce with seed={case}: generated scenario invalid: {e}\n{json}"));
-        Case { case, topology, scenario }
+    fn build(case: u64, settings: &str, draw_topology: bool, until_ms: u64, fault_end: u64) -> Case {
+        let base = parse_scenario(&format!(
+            r#"{{"id":"prop","until_ms":{until_ms},"config":{settings},
+                "commands":[{{"at_ms":0,"do":"traffic","per_sec":25,"for_ms":4000,"cancel_ratio":0.2}}]}}"#
+        ))
+        .expect("the properties' base scenario is valid");
+        let mut plan = Plan::new(base, SWEEP_SEED);
+        plan.set_heal_ms(fault_end);
+        plan.until_ms = until_ms;
+        plan.draw_topology = draw_topology;
+        let schedule = plan.schedule(case).unwrap_or_else(|e| panic!("case {case}: generated scenario invalid: {e}"));
+        Case { case, scenario: schedule.scenario.clone(), schedule }
     }
 
     /// Runs the case to its end.
@@ -206,12 +58,13 @@ impl Case {
         sim
     }
 
-    /// What a failure message names: the seed, the drawn topology and the scenario.
+    /// What a failure message names: the case, the drawn topology and the scenario.
     fn repro(&self) -> String {
         format!(
-            "reproduce with seed={} (save the scenario below and `lab run FILE`)\ntopology: {:?}\n{}",
+            "reproduce with case={} (seed={}; save the scenario below and `lab run FILE`)\ntopology: {:?}\n{}",
             self.case,
-            self.topology,
+            self.scenario.seed,
+            self.schedule.topology,
             to_json(&self.scenario)
         )
     }
@@ -237,14 +90,59 @@ fn safe_settings_survive_any_healed_fault_schedule() {
     }
 }
 
-/// A restart cancels a crash point armed at the node and not yet reached. Seed 2410 (5 brokers,
-/// 2 partitions, RF 5, min.insync 4, 4 replicas, 1 relay) arms `crash db3-c1 when after_apply`
-/// at 4533 ms while db3-c1 has nothing to apply; its `restart db3-c1` at 6000 ms finds it
-/// running. Before the fix the armed crash fired at 6071 ms, after the last restart, and db3
-/// missed 438 events.
+/// A restart cancels a crash point armed at the node and not yet reached. The case (drawn by
+/// the generator before it moved to `sim::sweep`, kept as a file: 5 brokers, 2 partitions, RF 5,
+/// min.insync 4, 4 replicas, 1 relay) arms `crash db3-c1 when after_apply` at 4533 ms while
+/// db3-c1 has nothing to apply; its `restart db3-c1` at 6000 ms finds it running. Before the fix
+/// the armed crash fired at 6071 ms, after the last restart, and db3 missed 438 events.
 #[test]
 fn restart_cancels_an_armed_crash_point_seed_2410() {
-    check_safe(&Case::drawn(2410, SAFE, 16_000, 6_000));
+    let text = include_str!("regressions/restart-cancels-armed-crash-seed-2410.json");
+    let scenario = parse_scenario(text).expect("the regression scenario is valid");
+    let schedule =
+        Schedule { index: 2410, scenario: scenario.clone(), left_down: Vec::new(), topology: None, heal_ms: 6000 };
+    check_safe(&Case { case: 2410, schedule, scenario });
+}
+
+/// A member paused across a wipe takes no stale assignment when it resumes. The case (schedule
+/// 383 of the properties' sweep when the generator moved to `sim::sweep`, kept as a file: 2
+/// brokers, 1 partition, 3 members in db1's group) pauses db1-c1 at 2941 ms for 1065 ms and
+/// wipes db1 at 3948 ms; before the fix the member, back at 4006 ms, took a queued assignment
+/// of the old generation, resumed the old offsets and applied seq 3 of T28 before the rebuild
+/// brought seq 1 (`out_of_order` 2, `invalid_transition` 3 under the safe settings).
+#[test]
+fn stale_assignment_across_a_wipe_case_383() {
+    regression(383, include_str!("regressions/stale-assignment-across-a-wipe-case-383.json"));
+}
+
+/// A controller paused past every broker's session fences the lost broker only. Schedule 397
+/// of the acceptance sweep (`lab sweep --schedules 2000 --leave-down --draw-topology`; 4
+/// brokers, RF 3) loses broker-4 for good at 1076 ms and pauses the controller at 1137 ms for
+/// 1582 ms; before the fix the controller, back, fenced every broker before it read their
+/// queued heartbeats, broker-4 (fenced last) stayed the last ISR member of three partitions,
+/// and they stayed offline: 746 events lost, never converged.
+#[test]
+fn paused_controller_fences_one_broker_at_a_time_sweep_397() {
+    regression(397, include_str!("regressions/paused-controller-fences-one-broker-at-a-time-sweep-397.json"));
+}
+
+/// A member paused across a wipe ignores an assignment of a generation that began during its
+/// pause. Schedule 2733 of a dense sweep (`findings/dense/`): db1-c2 paused 802–2356 ms, its
+/// sibling db1-c1 lost for good at 669 ms, db1 wiped at 2087 ms; before the fix the member,
+/// back, took the queued assignment of the rebalance that followed db1-c1's loss (newer than
+/// its own, older than the wipe's), resumed the pre-wipe offsets and applied seq 2 and 4 of T7
+/// before the rebuild brought seq 1.
+#[test]
+fn paused_member_ignores_generations_older_than_the_wipe_dense_2733() {
+    regression(2733, include_str!("regressions/paused-member-ignores-older-generations-dense-2733.json"));
+}
+
+/// Checks the safe settings' claims on a regression scenario kept as a file.
+fn regression(case: u64, text: &str) {
+    let scenario = parse_scenario(text).expect("the regression scenario is valid");
+    let schedule =
+        Schedule { index: case, scenario: scenario.clone(), left_down: Vec::new(), topology: None, heal_ms: 6000 };
+    check_safe(&Case { case, schedule, scenario });
 }
 
 /// The safe settings' claims on one case.

@@ -6,9 +6,10 @@
 //! lab check <HISTORY.jsonl> [--json]
 //! lab config <ID|FILE> [--set key=value]… [--lang ko|en] [--json]
 //! lab bench [--json]
+//! lab sweep [ID|FILE] [--schedules N] [--seed S] [--set key=value]… [--leave-down] [--draw-topology] [--heal-ms T] [--out DIR] [--json]
 //! ```
-//! Exit 0 for any finished run (anomalies are results, not errors); exit 2 with one line on
-//! stderr for bad input.
+//! Exit 0 for any finished run (anomalies are results, not errors) and a sweep whose schedules
+//! all passed; 1 for a sweep with a failing schedule; 2 with one line on stderr for bad input.
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -16,13 +17,17 @@ use std::process::ExitCode;
 use consistency_lab::sim::text::{echo, echo_within};
 use consistency_lab::sim::{self, builtin, scenario, Sim};
 
+#[cfg(not(target_arch = "wasm32"))]
+#[path = "lab/sweep.rs"]
+mod sweep;
+
 fn usage() -> &'static str {
-    "usage: lab list | lab run <ID|FILE> [--seed N] [--until-ms T] [--set key=value]... [--history FILE] [--json] | lab check <HISTORY> [--json] | lab config <ID|FILE> [--set key=value]... [--lang ko|en] [--json] | lab bench [--json]"
+    "usage: lab list | lab run <ID|FILE> [--seed N] [--until-ms T] [--set key=value]... [--history FILE] [--json] | lab check <HISTORY> [--json] | lab config <ID|FILE> [--set key=value]... [--lang ko|en] [--json] | lab bench [--json] | lab sweep [ID|FILE] [--schedules N] [--seed S] [--set key=value]... [--leave-down] [--draw-topology] [--heal-ms T] [--out DIR] [--json]"
 }
 
 fn main() -> ExitCode {
     match args().and_then(|args| run(&args)) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => code,
         Err(msg) => {
             eprintln!("lab: {msg}");
             ExitCode::from(2)
@@ -72,9 +77,19 @@ impl ReadError {
     }
 }
 
-fn run(args: &[String]) -> Result<(), String> {
+/// Runs a subcommand: its exit code (a sweep with a failing schedule exits 1), or the one line
+/// naming bad input.
+fn run(args: &[String]) -> Result<ExitCode, String> {
     let Some(cmd) = args.first() else { return Err(usage().into()) };
-    match cmd.as_str() {
+    if cmd == "sweep" {
+        return cmd_sweep(&args[1..]);
+    }
+    run_plain(cmd, args).map(|()| ExitCode::SUCCESS)
+}
+
+/// The subcommands that exit 0 whenever they finish.
+fn run_plain(cmd: &str, args: &[String]) -> Result<(), String> {
+    match cmd {
         "list" => {
             if args.len() > 1 {
                 return Err(format!("list takes no arguments; {}", usage()));
@@ -272,6 +287,17 @@ fn cmd_bench(args: &[String]) -> Result<(), String> {
         print!("{}", b.text());
     }
     Ok(())
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn cmd_sweep(args: &[String]) -> Result<ExitCode, String> {
+    sweep::cmd_sweep(args)
+}
+
+/// A sweep runs on every core of a native machine; `lab` only needs to compile in wasm.
+#[cfg(target_arch = "wasm32")]
+fn cmd_sweep(_args: &[String]) -> Result<ExitCode, String> {
+    Err("sweep runs natively".into())
 }
 
 /// The browser has its own benchmark (tests/web/bench.rs); `lab` only needs to compile there.

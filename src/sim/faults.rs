@@ -199,13 +199,15 @@ impl Sim {
     pub(crate) fn wipe(&mut self, node: NodeId) {
         let Role::Db(i) = self.topo.roles[node as usize] else { return };
         self.db_mut(i as usize).wipe();
-        for m in self.topo.groups[i as usize].members.clone() {
-            self.consumer_mut(m).rejoin();
-        }
         self.record(node, Op::Wipe { replica: node });
         let c = self.topo.controller;
         let running = self.status[c as usize] == Status::Up;
         self.dispatch(c, Input::Wiped { group: i as usize, running });
+        // The members start over in the generation the wipe opened, and no earlier one.
+        let generation = self.controller().durable.generations[i as usize];
+        for m in self.topo.groups[i as usize].members.clone() {
+            self.consumer_mut(m).rejoin(generation);
+        }
         self.last_fault_us = Some(self.now());
     }
 

@@ -19,6 +19,7 @@ pub mod report;
 pub mod rng;
 pub mod scenario;
 pub mod share;
+pub mod sweep;
 pub mod text;
 pub mod time;
 pub mod topology;

@@ -149,10 +149,25 @@ impl Consumer {
     }
 
     /// Drops everything fetched and the group membership (keeping metadata); the next heartbeat
-    /// joins the group again as a new member.
-    pub fn rejoin(&mut self) {
+    /// joins the group again. The member then takes an assignment of `generation` (the one the
+    /// wipe opened) or later only: an older one, still on its way or queued while the member
+    /// was paused, carries the offsets from before the wipe (see [`Consumer::is_newer`]).
+    pub fn rejoin(&mut self, generation: u32) {
         let meta = std::mem::take(&mut self.vol.meta);
-        self.vol = ConsumerVol { meta, next_id: self.vol.next_id, ..Default::default() };
+        let generation = generation.saturating_sub(1);
+        self.vol = ConsumerVol { meta, next_id: self.vol.next_id, generation, ..Default::default() };
+    }
+
+    /// Whether an assignment of `generation` is newer than the member's. A member only ever
+    /// moves forward: the Java client binds each coordinator response to the generation of the
+    /// request it answers (`AbstractCoordinator.CoordinatorResponseHandler`) and drops one for a
+    /// generation that is no longer current, and the coordinator's generations only grow (they
+    /// are durable here). Accepting any different generation let a stale assignment, queued
+    /// while the member was paused across a wipe, resume the old offsets and apply records ahead
+    /// of the rebuild (sweep findings `sweep-12648430-383`, `dense/sweep-5-2733`:
+    /// `out_of_order` under the safe config).
+    fn is_newer(&self, generation: u32) -> bool {
+        generation > self.vol.generation
     }
 
     fn heartbeat(&mut self, ctx: &mut Ctx) {
@@ -359,7 +374,7 @@ impl Node for Consumer {
 
     fn on_message(&mut self, from: NodeId, msg: Msg, ctx: &mut Ctx) {
         match msg {
-            Msg::GroupAssign { assignment, .. } if assignment.generation != self.vol.generation => {
+            Msg::GroupAssign { assignment, .. } if self.is_newer(assignment.generation) => {
                 self.assign(assignment.generation, assignment.partitions, ctx);
             }
             Msg::MetadataResp { id, leaders } => self.on_metadata(id, &leaders, ctx),
@@ -555,6 +570,30 @@ mod tests {
             .filter_map(|(_, m)| if let Msg::Fetch { offset, .. } = m { Some(*offset) } else { None })
             .collect();
         assert_eq!(fetches.last(), Some(&1));
+    }
+
+    // A stale assignment queued across a wipe is ignored: the member was paused, generation 2
+    // began meanwhile (it never saw it), the wipe opened generation 3 at offset 0. Generation 2's
+    // assignment, handled when the member resumes, carries the old offsets: taking it would
+    // apply records ahead of the rebuild. The member waits for 3, whichever arrives first.
+    #[test]
+    fn stale_assignment_after_a_wipe_is_ignored() {
+        let assign = |generation, offset| Msg::GroupAssign {
+            group: 0,
+            assignment: Assignment { generation, partitions: vec![(0, offset)] },
+        };
+        for stale_first in [true, false] {
+            let (mut h, mut c) = member(CommitMode::AfterProcess);
+            c.rejoin(3);
+            if stale_first {
+                h.run(|ctx| c.on_message(0, assign(2, 7), ctx));
+                assert!(c.vol.assignment.is_empty(), "generation 2 is older than the wipe's");
+            }
+            h.run(|ctx| c.on_message(0, assign(3, 0), ctx));
+            h.run(|ctx| c.on_message(0, assign(2, 7), ctx));
+            assert_eq!(c.vol.generation, 3);
+            assert_eq!(c.vol.positions.get(&0), Some(&0), "stale first: {stale_first}");
+        }
     }
 
     // One fetch in flight per partition: a duplicated answer is dropped (no second fetch loop),

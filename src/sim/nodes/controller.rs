@@ -161,6 +161,22 @@ impl Controller {
         }
     }
 
+    /// The broker to fence now, if any: the unfenced one heard from least recently (lowest
+    /// index on a tie) whose session has expired. Kafka fences stale brokers one at a time
+    /// (`ReplicationControlManager.maybeFenceOneStaleBroker`: "we will process fencing one at a
+    /// time so that the effect of fencing each broker is visible to the system prior to
+    /// processing the next one", picking `BrokerHeartbeatManager`'s least recently contacted
+    /// broker) and schedules the next check as a new event. After a controller pause that
+    /// matters: fencing every broker whose heartbeat is still queued fenced live brokers too,
+    /// and a partition could keep only a broker lost for good in its ISR — offline for ever
+    /// (sweep finding `findings/acceptance/sweep-1-397.json`).
+    fn one_stale_broker(&self, now: Time) -> Option<u32> {
+        (0..self.vol.last_hb.len())
+            .filter(|&b| !self.durable.fenced[b] && now.saturating_sub(self.vol.last_hb[b]) > timing::BROKER_SESSION)
+            .min_by_key(|&b| (self.vol.last_hb[b], b))
+            .map(|b| b as u32)
+    }
+
     /// Moves leadership away from a fenced broker and drops it from ISRs.
     fn fence(&mut self, b: u32, ctx: &mut Ctx) {
         self.durable.fenced[b as usize] = true;
@@ -304,10 +320,12 @@ impl Node for Controller {
 
     fn on_timer(&mut self, timer: ControllerTimer, ctx: &mut Ctx) {
         let ControllerTimer::Tick = timer;
-        for b in 0..self.vol.last_hb.len() {
-            if !self.durable.fenced[b] && ctx.now.saturating_sub(self.vol.last_hb[b]) > timing::BROKER_SESSION {
-                self.fence(b as u32, ctx);
-            }
+        if let Some(b) = self.one_stale_broker(ctx.now) {
+            self.fence(b, ctx);
+            // Check again at once, but behind whatever already waits (heartbeats queued while
+            // the controller was paused), as Kafka reschedules its fencing event.
+            ctx.timer(0, ControllerTimer::Tick);
+            return;
         }
         for g in 0..self.vol.groups.len() {
             let expired: Vec<u32> = self.vol.groups[g]
@@ -414,6 +432,7 @@ mod tests {
     use super::super::testing::Harness;
     use super::*;
     use crate::sim::config::Config;
+    use crate::sim::time::MS;
 
     /// A started controller over `cfg`, whose brokers `alive` heartbeat at `at` µs.
     fn controller(cfg: Config, alive: &[u32], at: Time) -> (Harness, Controller) {
@@ -432,8 +451,47 @@ mod tests {
         (h, c)
     }
 
+    /// Ticks until the controller has nothing more to fence now (it fences one broker a tick).
     fn tick(h: &mut Harness, c: &mut Controller) {
+        for _ in 0..=h.cfg.brokers {
+            let before = c.durable.fenced.clone();
+            h.run(|ctx| c.on_timer(ControllerTimer::Tick, ctx));
+            if c.durable.fenced == before {
+                return;
+            }
+        }
+    }
+
+    // After a pause longer than a session, every broker looks stale. The controller fences one
+    // (the one heard from least recently: broker 2, lost), then handles the heartbeats that
+    // waited before it checks again: the live brokers stay in the ISR and lead. Fencing all
+    // three at once left broker 2, fenced last, as the last ISR member: offline for ever.
+    #[test]
+    fn paused_controller_fences_only_the_lost_broker() {
+        let at = timing::BROKER_SESSION / 2 + 1;
+        let (mut h, mut c) = controller(Config::default(), &[0, 1, 2], at);
+        let heartbeats = |h: &mut Harness, c: &mut Controller| {
+            for b in [0, 1] {
+                let hb = Msg::BrokerHeartbeat { broker: b, fresh: false, versions: vec![1; h.topo.parts.len()] };
+                let from = h.topo.brokers[b as usize];
+                h.run(|ctx| c.on_message(from, hb, ctx));
+            }
+        };
+        // Broker 2 was last heard at `at`; 0 and 1 a little later, just before the pause.
+        h.now = at + 10 * MS;
+        heartbeats(&mut h, &mut c);
+        // The pause ends long after every session: the queued tick runs first, then the
+        // heartbeats that arrived during the pause, then the check it rescheduled.
+        h.now += 3 * timing::BROKER_SESSION;
         h.run(|ctx| c.on_timer(ControllerTimer::Tick, ctx));
+        heartbeats(&mut h, &mut c);
+        tick(&mut h, &mut c);
+        assert_eq!(c.durable.fenced, vec![false, false, true]);
+        for p in 0..h.topo.parts.len() {
+            let m = c.part(p);
+            assert!(m.leader.is_some_and(|l| l != 2), "partition {p} led by a live broker: {m:?}");
+            assert!(!m.isr.contains(&2) && !m.isr.is_empty(), "partition {p}: {m:?}");
+        }
     }
 
     // When a leader's broker is fenced, the first live replica of the ISR leads, in a new epoch.
