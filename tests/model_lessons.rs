@@ -10,11 +10,31 @@ fn scenario(json: &str) -> Scenario {
     parse_scenario(json).unwrap_or_else(|e| panic!("test scenario invalid: {e}"))
 }
 
-/// Runs a scenario with a seed and `--set` overrides.
+/// The `--set`s a test names, for both producers: a producer key (`acks`,
+/// `idempotent_producer`) also goes to the relays' producer (`relay_producer.*`, a connector's
+/// `producer.override.*`). The relays run idempotent with five requests in flight here, the
+/// setting these lessons were measured with, rather than the Connect worker's defaults.
+fn both_producers(sets: &[&str]) -> Vec<String> {
+    let mut all = vec!["relay_producer.idempotent=true".to_string(), "relay_producer.max_in_flight=5".to_string()];
+    for set in sets {
+        all.push(set.to_string());
+        if let Some(v) = set.strip_prefix("acks=") {
+            all.push(format!("relay_producer.acks={v}"));
+            if v != "all" {
+                all.push("relay_producer.idempotent=false".into());
+            }
+        } else if let Some(v) = set.strip_prefix("idempotent_producer=") {
+            all.push(format!("relay_producer.idempotent={v}"));
+        }
+    }
+    all
+}
+
+/// Runs a scenario with a seed and `--set` overrides (see [`both_producers`]).
 fn run_with(json: &str, seed: u64, sets: &[&str]) -> (Report, Sim) {
     let mut sc = scenario(json);
     sc.seed = seed;
-    apply_cli_sets(&mut sc.config, sets).expect("valid sets");
+    apply_cli_sets(&mut sc.config, &both_producers(sets)).expect("valid sets");
     sc.validate().expect("valid after sets");
     let mut sim = Sim::new(sc);
     sim.run_to_end();
