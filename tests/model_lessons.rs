@@ -414,3 +414,21 @@ fn check_of_a_history_file_gives_the_live_witnesses() {
     }
     assert!(witnessed.len() >= 5, "the lessons show too few anomalies to test witnesses: {witnessed:?}");
 }
+
+/// acks_zero_with_defaulted_idempotence_keeps_publishing: Kafka turns a defaulted
+/// enable.idempotence off with acks=0 (ProducerConfig), so a dropped fire-and-forget record is
+/// one lost record, not a sequence gap the broker refuses every later record for. Before, the
+/// model kept idempotence on and one drop stopped the partition for good.
+#[test]
+fn acks_zero_with_defaulted_idempotence_keeps_publishing() {
+    let json = r#"{"id":"acks0","until_ms":10000,"config":{"publish":"dual_write","network":{"drop":0.05}},
+      "commands":[{"at_ms":0,"do":"traffic","per_sec":20,"for_ms":5000}]}"#;
+    let r = run(json, 1, &["acks=0"]);
+    let committed = r.counts.committed;
+    let appended = r.counts.appended;
+    assert!(committed > 50, "traffic ran: {:?}", r.counts);
+    assert!(
+        appended * 10 >= committed * 8,
+        "reproduce: lab run FILE --seed 1 --set acks=0: appended {appended} of {committed} committed"
+    );
+}

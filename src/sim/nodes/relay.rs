@@ -218,7 +218,11 @@ impl Node for Relay {
                 ctx.timer(timing::RELAY_POLL, RelayTimer::Poll);
             }
             RelayTimer::Flush => {
-                // Commit the source position up to which everything is acknowledged.
+                // Commit the source position up to which everything is acknowledged, every
+                // `offset.flush.interval.ms`. What was published after it is published again
+                // after a crash: Debezium's MySQL connector docs ("Kafka Connect process stops
+                // unexpectedly") warn that the replacement task "might generate the same change
+                // events", as many as the flush interval lets pile up.
                 self.durable.saved = self.vol.acked_upto;
                 ctx.timer(timing::RELAY_FLUSH, RelayTimer::Flush);
             }
