@@ -107,7 +107,7 @@ fn variant_commands_must_fit_the_variant() {
 fn lab_config_prints_settings_and_refuses_bad_input() {
     let lab = env!("CARGO_BIN_EXE_lab");
     let out = std::process::Command::new(lab)
-        .args(["config", "what-acks-buys", "--set", "acks=all", "--set", "min_insync_replicas=3"])
+        .args(["config", "what-acks-buys", "--set", "relay_producer.acks=all", "--set", "min_insync_replicas=3"])
         .output()
         .expect("lab runs");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
@@ -124,6 +124,7 @@ fn lab_config_prints_settings_and_refuses_bad_input() {
         &["config"][..],
         &["config", "no-such-scenario"],
         &["config", "playground", "--set", "acks=7"],
+        &["config", "playground", "--set", "idempotent_producer=true", "--set", "acks=1"],
         &["config", "playground", "--lang", "fr"],
         &["config", "playground", "--bogus"],
     ] {

@@ -4,6 +4,7 @@
 //! lesson has its own test so a failure names the lesson; messages say how to reproduce.
 
 use consistency_lab::sim::builtin;
+use consistency_lab::sim::command::Action;
 use consistency_lab::sim::lessons::{failures, run, summary, variant, Outcome};
 use consistency_lab::sim::scenario::{Condition, Scenario, EXPECT_MEASURES};
 use consistency_lab::sim::Sim;
@@ -131,19 +132,40 @@ fn every_lesson_is_built_in_and_nothing_else() {
     assert_eq!(&ids[1..], LESSONS);
 }
 
-/// The claim the retries lesson makes in words (correcting seed 000): the idempotent producer
-/// alone does not stop the duplicate a consumer crash causes; only the idempotent consumer does.
+/// The claim the retries lesson makes in words: with an idempotent relay producer the broker
+/// drops the resend after a lost acknowledgement, yet a relay crash before its offset flush
+/// republishes under a new producer id, which the broker cannot recognise. Without the crash
+/// there is no duplicate apply at all, so the crash is the source (Debezium: "consumers should
+/// always anticipate some duplicate events" after a Kafka Connect process crash).
 #[test]
-fn idempotent_producer_alone_does_not_stop_reprocessing() {
-    let mut s = builtin::get("retries-make-duplicates").expect("built-in");
-    s.config.idempotent_producer = true;
-    s.config.idempotent_consumer = false;
+fn relay_restart_republishes_under_new_producer_id() {
+    let s = builtin::get("retries-make-duplicates").expect("built-in");
+    assert!(s.config.relay_producer.idempotent && !s.config.idempotent_consumer);
     let o = run(&s);
     assert_eq!(
         (o.get("duplicate_applied"), o.get("duplicate_suppressed")),
-        (Some(1.0), Some(1.0)),
-        "reproduce with seed={}: lab run retries-make-duplicates --set idempotent_producer=true --json",
+        (Some(6.0), Some(1.0)),
+        "reproduce with seed={}: lab run retries-make-duplicates --json",
         s.seed
+    );
+    let mut calm = s.clone();
+    calm.commands.retain(|c| !matches!(c.action, Action::Crash { .. } | Action::Restart { .. }));
+    let o = run(&calm);
+    assert_eq!(o.get("duplicate_applied"), Some(0.0), "without the relay crash the idempotent producer suffices");
+}
+
+/// With the Connect worker's default (`enable.idempotence=false`) the relay's resend after a
+/// lost acknowledgement is appended a second time, too.
+#[test]
+fn connect_default_producer_duplicates_the_resend() {
+    let mut s = builtin::get("retries-make-duplicates").expect("built-in");
+    s.config.relay_producer.idempotent = false;
+    let o = run(&s);
+    assert!(
+        o.get("duplicate_suppressed") == Some(0.0) && o.get("duplicate_applied") > Some(6.0),
+        "reproduce with seed={}: lab run retries-make-duplicates --set relay_producer.idempotent=false --json ({})",
+        s.seed,
+        summary(&["duplicate_applied", "duplicate_suppressed"], &o)
     );
 }
 
@@ -223,13 +245,13 @@ fn tours_move_forward() {
 #[test]
 fn min_insync_three_refuses_writes_and_loses_nothing() {
     let mut s = builtin::get("what-acks-buys").expect("built-in");
-    s.config.acks = consistency_lab::sim::config::Acks::All;
+    s.config.relay_producer.acks = consistency_lab::sim::config::Acks::All;
     s.config.min_insync_replicas = 3;
     let o = run(&s);
     let ner = o.get("not_enough_replicas").unwrap_or(0.0);
     assert!(
         ner > 0.0 && o.get("acked_lost") == Some(0.0) && o.converged,
-        "reproduce with seed={}: lab run what-acks-buys --set acks=all --set min_insync_replicas=3 --json ({})",
+        "reproduce with seed={}: lab run what-acks-buys --set relay_producer.acks=all --set min_insync_replicas=3 --json ({})",
         s.seed,
         summary(&["not_enough_replicas", "acked_lost"], &o)
     );
@@ -281,4 +303,20 @@ fn replay_rebuilds_for_any_seed() {
         }
     }
     assert!(bad.is_empty(), "lab run replay-rebuilds --seed N:\n  {}", bad.join("\n  "));
+}
+
+/// cap_cp_variant_satisfies_w_plus_r_over_n: the "CP" variant of cap-partition acknowledges a
+/// write at a majority of the replicas (write_mode=quorum, W=2) and reads a majority (R=2), so
+/// W + R > N; the base run acknowledges at the local commit (via_broker, W=0).
+#[test]
+fn cap_cp_variant_satisfies_w_plus_r_over_n() {
+    use consistency_lab::sim::config::{ReadMode, WriteMode};
+    let s = builtin::get("cap-partition").expect("built-in");
+    let cp = variant(&s).expect("has a variant");
+    let n = cp.config.replicas;
+    let majority = n / 2 + 1;
+    let w = if cp.config.write_mode == WriteMode::Quorum { majority } else { 0 };
+    let r = if cp.config.read_mode == ReadMode::Quorum { majority } else { 1 };
+    assert!(w + r > n, "CP needs W + R > N: W={w}, R={r}, N={n}");
+    assert_eq!(s.config.write_mode, WriteMode::ViaBroker, "the base run is the read model behind a broker");
 }

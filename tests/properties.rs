@@ -76,8 +76,11 @@ fn events(sim: &Sim, op: impl Fn(&Op) -> Option<EventId>) -> BTreeSet<EventId> {
 }
 
 /// The safe settings: outbox, key partitioner, idempotent producer, acks=all, idempotent
-/// consumer, commit after processing.
+/// consumer, commit after processing. The relays' producer (a connector's producer.override.*)
+/// is idempotent with five requests in flight: until the producer batches records, a request
+/// carries one record, and the Connect worker's one request in flight starves the relays.
 const SAFE: &str = r#"{"publish":"outbox","partitioner":"key","idempotent_producer":true,"acks":"all",
+    "relay_producer":{"idempotent":true,"max_in_flight":5},
     "idempotent_consumer":true,"consumer_commit":"after_process"}"#;
 
 /// Safe settings on any drawn topology: any random schedule of crashes, restarts, cuts, pauses,

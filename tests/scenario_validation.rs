@@ -381,7 +381,7 @@ fn round_trip() {
     let text = to_json(&s);
     let v: Value = serde_json::from_str(&text).unwrap();
     assert_eq!(v["commands"][1], json!({"at_ms": 900, "do": "crash", "node": "app", "when": "after_db_commit"}));
-    assert_eq!(v["config"].as_object().unwrap().len(), 24, "config is serialised in full");
+    assert_eq!(v["config"].as_object().unwrap().len(), 25, "config is serialised in full");
     assert_eq!(parse_scenario(&text).unwrap(), s);
     // Through serde's Deserialize too.
     let back: Scenario = serde_json::from_str(&text).unwrap();
@@ -418,6 +418,8 @@ fn cli_sets() {
     assert_eq!(c.acks, Acks::One);
     apply_cli_set(&mut c, "acks=all").unwrap();
     assert_eq!(c.acks, Acks::All);
+    assert!(!c.idempotent_producer, "acks=1 settled the defaulted idempotence off, as Kafka writes it back");
+    apply_cli_set(&mut c, "idempotent_producer=true").unwrap();
     apply_cli_set(&mut c, "acks=-1").unwrap();
     apply_cli_set(&mut c, "network.drop=0.1").unwrap();
     assert_eq!(c.network.drop, 0.1);
@@ -456,7 +458,7 @@ fn key_docs_match_the_parser() {
         apply_set(&mut c, key.name, &key.default_value()).unwrap_or_else(|e| panic!("{}: {e}", key.name));
         assert_eq!(c, Config::default(), "{} default", key.name);
     }
-    assert_eq!(config_keys().len(), 27);
+    assert_eq!(config_keys().len(), 30);
 }
 
 /// The keys that shape the topology, as the contract lists them: a `set` of one of these after

@@ -7,10 +7,13 @@ use consistency_lab::sim::report::Report;
 use consistency_lab::sim::scenario::parse_scenario;
 use consistency_lab::sim::Sim;
 
+/// The relays run five requests in flight (producer.override.*): until the producer batches
+/// records, a request carries one record, and one request in flight would starve them.
 fn run(latency_ms: u64, jitter_ms: u64, until_ms: u64) -> Report {
     let json = format!(
         r#"{{"id":"slow","seed":3,"until_ms":{until_ms},
-            "config":{{"network":{{"latency_ms":{latency_ms},"jitter_ms":{jitter_ms}}}}},
+            "config":{{"network":{{"latency_ms":{latency_ms},"jitter_ms":{jitter_ms}}},
+                "relay_producer":{{"idempotent":true,"max_in_flight":5}}}},
             "commands":[{{"at_ms":0,"do":"traffic","per_sec":10,"for_ms":10000}}]}}"#
     );
     let mut sim = Sim::new(parse_scenario(&json).expect("a valid scenario"));

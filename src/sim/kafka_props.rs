@@ -90,7 +90,14 @@ fn ms(t: u64) -> u64 {
 /// The Kafka and Debezium settings equivalent to `config`.
 pub fn for_config(config: &Config) -> KafkaProps {
     KafkaProps {
-        sections: vec![producer(config), topic(config), consumer(config), debezium(config), event_bus(config)],
+        sections: vec![
+            relay_producer(config),
+            producer(config),
+            topic(config),
+            consumer(config),
+            debezium(config),
+            event_bus(config),
+        ],
     }
     .without_empty()
 }
@@ -149,101 +156,147 @@ impl KafkaProps {
     }
 }
 
-fn acks_value(a: Acks) -> &'static str {
-    match a {
-        Acks::Zero => "0",
-        Acks::One => "1",
-        Acks::All => "all",
-    }
+/// The settings one producer client runs with, as its section shows them.
+struct Client {
+    acks: Acks,
+    idempotent: bool,
+    max_in_flight: u32,
+    /// Why idempotence is what it is (Korean, English), when it is not simply the value set.
+    idempotence_why: Option<(&'static str, &'static str)>,
 }
 
+/// The service's own producer: dual write and the event bus. Kafka client defaults, with Kafka's
+/// rule for a defaulted `enable.idempotence` (`Config::service_idempotence`).
 fn producer(c: &Config) -> Section {
-    let (who_ko, who_en) = producer_who(c);
-    let mut props = vec![
-        p(
-            "acks",
-            acks_value(c.acks),
-            match c.acks {
-                Acks::Zero => "응답을 기다리지 않습니다. 재시도도 없고, 잃어도 모릅니다.",
-                Acks::One => "리더가 자기 로그에 쓰면 응답합니다. 팔로워가 받기 전에 리더가 죽으면 확인된 레코드를 잃습니다.",
-                Acks::All => "ISR 모두가 가진 뒤 응답합니다(Kafka 3.0부터 기본값). min.insync.replicas와 함께 지속성을 정합니다.",
-            },
-            match c.acks {
-                Acks::Zero => "Does not wait for any answer: no retries, and a loss goes unnoticed.",
-                Acks::One => "The leader answers once its own log has the record; if it dies before the followers copy it, an acknowledged record is lost.",
-                Acks::All => "Answered once every in-sync replica has it (the default since Kafka 3.0); with min.insync.replicas it sets durability.",
-            },
-        ),
-        p(
-            "enable.idempotence",
-            c.idempotent_producer.to_string(),
-            if c.idempotent_producer {
-                "producer id + 파티션별 시퀀스 번호로 브로커가 재전송 중복을 버립니다(3.0부터 기본값). 한 프로듀서 세션 안의 자기 재전송만 해당되며, 컨슈머 재처리는 막지 못합니다."
-            } else {
-                "끄면 응답을 잃은 뒤의 재전송이 같은 레코드를 한 번 더 추가합니다."
-            },
-            if c.idempotent_producer {
-                "Producer id + per-partition sequence numbers let the broker drop resent duplicates (default since 3.0). It covers only this producer's own resends within one session; it does not stop consumer reprocessing."
-            } else {
-                "Off: a resend after a lost acknowledgement appends the record a second time."
-            },
-        ),
-    ];
-    if c.idempotent_producer && c.acks != Acks::All {
-        props.push(practice(
-            "conflict",
-            "enable.idempotence=true needs acks=all",
-            "실제 Kafka는 enable.idempotence=true를 명시하고 acks가 all이 아니면 설정 오류(ConfigException)로 시작하지 않습니다. 모델은 이 조합을 허용해 acks의 효과만 보여 줍니다.",
-            "Real Kafka refuses to start (ConfigException) when enable.idempotence=true is set explicitly with acks other than all. The model allows the pair to isolate what acks does.",
-        ));
+    if c.publish == Publish::Outbox && c.servers == 0 {
+        return Section { id: "producer", title_ko: String::new(), title_en: String::new(), props: Vec::new() };
     }
-    props.push(p(
-        "max.in.flight.requests.per.connection",
-        c.max_in_flight.to_string(),
-        "응답을 기다리는 요청 수(파티션별로 모델링). 멱등성이 켜져 있으면 5 이하에서 재시도에도 순서가 지켜지고, 꺼져 있으면 1보다 클 때 재시도가 순서를 바꿀 수 있습니다.",
-        "Unacknowledged requests (modelled per partition). With idempotence on, up to 5 keep order across retries; with it off, more than 1 lets a retry reorder records.",
-    ));
-    props.push(p(
-        "retries",
-        if c.acks == Acks::Zero { "0" } else { "2147483647" },
-        "기본값은 사실상 무한 재시도이고, 실제 상한은 delivery.timeout.ms입니다.",
-        "The default is effectively unbounded; delivery.timeout.ms is the real limit.",
-    ));
+    let defaulted_off = c.acks != Acks::All;
+    let client = Client {
+        acks: c.acks,
+        idempotent: c.service_idempotence(),
+        max_in_flight: c.max_in_flight,
+        idempotence_why: defaulted_off.then_some((
+            "acks가 all이 아니어서 꺼졌습니다: Kafka는 기본값으로 둔 enable.idempotence를 끄고(ProducerConfig), true로 명시하면 설정 오류(ConfigException)로 거부합니다. 이 랩도 같습니다: idempotent_producer=true를 acks≠all과 함께 쓰면 두 키를 짚는 오류가 납니다.",
+            "Off because acks is not all: Kafka turns a defaulted enable.idempotence off (ProducerConfig) and refuses an explicit true (ConfigException). So does the lab: idempotent_producer=true with acks other than all is an error naming both keys.",
+        )),
+    };
+    let mut props = client_props(&client);
     props.push(p(
         "delivery.timeout.ms",
         "120000",
         format!("send() 후 성공/실패를 알리기까지의 상한(기본 120초). 모델은 {} ms로 줄였습니다. 이중 쓰기에서는 이 시간이 지나면 이벤트를 포기하고 아무도 다시 보내지 않습니다.", ms(timing::DELIVERY_TIMEOUT)),
         format!("Upper bound from send() to success or failure (default 120 s). The model uses {} ms. In dual write the event is given up after it, and nothing resends it.", ms(timing::DELIVERY_TIMEOUT)),
     ));
-    props.push(p(
-        "request.timeout.ms",
-        "30000",
-        format!("응답을 기다리는 시간(기본 30초, 모델 {} ms). 응답을 잃으면 이 시간 뒤에 재전송합니다.", ms(timing::REQUEST_TIMEOUT)),
-        format!("How long to wait for an answer (default 30 s; the model: {} ms). A lost answer is followed by a resend after it.", ms(timing::REQUEST_TIMEOUT)),
-    ));
     props.push(partitioner(c));
     Section {
         id: "producer",
-        title_ko: format!("프로듀서 — {who_ko}"),
-        title_en: format!("Producer — {who_en}"),
+        title_ko: "프로듀서 — 서비스가 직접 쓰는 프로듀서(이중 쓰기, 이벤트 버스)".into(),
+        title_en: "Producer — the service's own producer (dual write, event bus)".into(),
         props,
     }
 }
 
-/// Who the producer is (Korean, English): the relay with the outbox, the service itself with a
-/// dual write.
-fn producer_who(c: &Config) -> (&'static str, &'static str) {
-    let ko = match c.publish {
-        Publish::Outbox => {
-            "CDC 릴레이(Debezium이 쓰는 Kafka Connect 프로듀서; 커넥터 설정에서는 producer.override. 접두사)"
+/// The relays' producer: what the Kafka Connect worker gives every source task
+/// (`Worker.baseProducerConfigs`), with the connector's `producer.override.*` (`relay_producer`).
+fn relay_producer(c: &Config) -> Section {
+    if c.publish != Publish::Outbox {
+        return Section { id: "relay_producer", title_ko: String::new(), title_en: String::new(), props: Vec::new() };
+    }
+    let r = c.relay_producer;
+    let client = Client {
+        acks: r.acks,
+        idempotent: r.idempotent,
+        max_in_flight: r.max_in_flight,
+        idempotence_why: (!r.idempotent).then_some((
+            "Connect 워커는 Kafka 3.0부터 클라이언트 기본값(true)과 달리 소스 태스크 프로듀서의 멱등성을 끕니다(오래된 브로커와의 호환). 켜려면 커넥터에 producer.override.enable.idempotence=true(relay_producer.idempotent). 켜도 태스크가 재시작하면 새 producer id를 받으므로, 오프셋 플러시 전의 장애로 다시 발행한 레코드는 브로커가 중복으로 알아보지 못합니다.",
+            "The Connect worker turns idempotence off for source-task producers, unlike the client default (true) since Kafka 3.0, to keep working with older brokers. Turn it on with producer.override.enable.idempotence=true in the connector (relay_producer.idempotent). Even on, a restarted task gets a new producer id, so what it publishes again after a crash before its offset flush is new to the broker.",
+        )),
+    };
+    let mut props = client_props(&client);
+    props.push(p(
+        "delivery.timeout.ms",
+        "2147483647",
+        "Connect 워커의 값(Integer.MAX_VALUE): 릴레이는 레코드를 포기하지 않고 끝없이 재시도합니다.",
+        "The Connect worker's value (Integer.MAX_VALUE): a relay never gives a record up and retries for ever.",
+    ));
+    props.push(p(
+        "max.block.ms",
+        "9223372036854775807",
+        "Connect 워커의 값(Long.MAX_VALUE): 메타데이터나 버퍼를 기다리며 send()가 실패하지 않습니다. linger.ms는 워커가 정하지 않아 클라이언트 기본값(Kafka 4.0 전 0, 4.0부터 5 ms, KIP-1030)입니다.",
+        "The Connect worker's value (Long.MAX_VALUE): send() never fails waiting for metadata or buffer space. The worker leaves linger.ms alone: the client default (0 before Kafka 4.0, 5 ms since, KIP-1030).",
+    ));
+    props.push(partitioner(c));
+    Section {
+        id: "relay_producer",
+        title_ko: "릴레이 — Kafka Connect 소스 태스크 프로듀서(워커 기본값; 커넥터에서는 producer.override.*)".into(),
+        title_en: "Relay — the Kafka Connect source task producer (the worker's defaults; producer.override.* in the connector)".into(),
+        props,
+    }
+}
+
+/// What both producers show: acks, idempotence, in-flight requests, retries, timeouts, metadata.
+fn client_props(client: &Client) -> Vec<Prop> {
+    let idempotence_note = |on: bool| -> (&'static str, &'static str) {
+        match (on, client.idempotence_why) {
+            (false, Some(why)) => why,
+            (true, _) => (
+                "producer id + 파티션별 시퀀스 번호로 브로커가 재전송 중복을 버립니다. 한 프로듀서 세션 안의 자기 재전송만 해당되며, 컨슈머 재처리는 막지 못합니다.",
+                "Producer id + per-partition sequence numbers let the broker drop resent duplicates. It covers only this producer's own resends within one session; it does not stop consumer reprocessing.",
+            ),
+            (false, None) => (
+                "끄면 응답을 잃은 뒤의 재전송이 같은 레코드를 한 번 더 추가합니다.",
+                "Off: a resend after a lost acknowledgement appends the record a second time.",
+            ),
         }
-        Publish::DualWrite => "서비스가 직접 쓰는 프로듀서(이중 쓰기)",
     };
-    let en = match c.publish {
-        Publish::Outbox => "the CDC relay (the Kafka Connect producer Debezium uses; in a connector config prefix with producer.override.)",
-        Publish::DualWrite => "the service's own producer (dual write)",
-    };
-    (ko, en)
+    let (idem_ko, idem_en) = idempotence_note(client.idempotent);
+    vec![
+        p(
+            "acks",
+            client.acks.as_str(),
+            match client.acks {
+                Acks::Zero => "응답을 기다리지 않습니다. 재시도도 없고, 잃어도 모릅니다.",
+                Acks::One => "리더가 자기 로그에 쓰면 응답합니다. 팔로워가 받기 전에 리더가 죽으면 확인된 레코드를 잃습니다.",
+                Acks::All => "ISR 모두가 가진 뒤 응답합니다(Kafka 3.0부터 기본값). min.insync.replicas와 함께 지속성을 정합니다.",
+            },
+            match client.acks {
+                Acks::Zero => "Does not wait for any answer: no retries, and a loss goes unnoticed.",
+                Acks::One => "The leader answers once its own log has the record; if it dies before the followers copy it, an acknowledged record is lost.",
+                Acks::All => "Answered once every in-sync replica has it (the default since Kafka 3.0); with min.insync.replicas it sets durability.",
+            },
+        ),
+        p("enable.idempotence", client.idempotent.to_string(), idem_ko, idem_en),
+        p(
+            "max.in.flight.requests.per.connection",
+            client.max_in_flight.to_string(),
+            "응답을 기다리는 요청 수. 멱등성이 켜져 있으면 5 이하에서 재시도에도 순서가 지켜지고, 꺼져 있으면 1보다 클 때 재시도가 순서를 바꿀 수 있습니다.",
+            "Unacknowledged requests. With idempotence on, up to 5 keep order across retries; with it off, more than 1 lets a retry reorder records.",
+        ),
+        p(
+            "retries",
+            if client.acks == Acks::Zero { "0" } else { "2147483647" },
+            "기본값은 사실상 무한 재시도이고, 실제 상한은 delivery.timeout.ms입니다.",
+            "The default is effectively unbounded; delivery.timeout.ms is the real limit.",
+        ),
+        p(
+            "request.timeout.ms",
+            "30000",
+            format!("응답을 기다리는 시간(기본 30초, 모델 {} ms). 응답을 잃으면 이 시간 뒤에 재전송합니다.", ms(timing::REQUEST_TIMEOUT)),
+            format!("How long to wait for an answer (default 30 s; the model: {} ms). A lost answer is followed by a resend after it.", ms(timing::REQUEST_TIMEOUT)),
+        ),
+        metadata_max_age(),
+    ]
+}
+
+/// `metadata.max.age.ms`, the same for every client (producers and consumers).
+fn metadata_max_age() -> Prop {
+    p(
+        "metadata.max.age.ms",
+        "300000",
+        format!("리더가 바뀐 줄 몰라도 이 주기마다 메타데이터를 새로 받습니다(기본 5분, 모델 {} ms). 타임아웃, 끊긴 연결, NOT_LEADER_OR_FOLLOWER에는 바로 새로 받습니다.", ms(timing::METADATA_MAX_AGE)),
+        format!("Metadata is refreshed at least this often even without a sign of a leader change (default 5 min; the model: {} ms). A timeout, a lost connection or NOT_LEADER_OR_FOLLOWER refreshes it at once.", ms(timing::METADATA_MAX_AGE)),
+    )
 }
 
 /// How records are spread over partitions: the default partitioner by key, or round robin.
@@ -411,6 +464,7 @@ fn consumer_client() -> Vec<Prop> {
             format!("session.timeout.ms의 1/3 이하로(기본 3초, 모델 {} ms).", ms(timing::CONSUMER_HEARTBEAT)),
             format!("At most a third of session.timeout.ms (default 3 s; the model: {} ms).", ms(timing::CONSUMER_HEARTBEAT)),
         ),
+        metadata_max_age(),
     ]
 }
 
@@ -506,7 +560,7 @@ fn connector_source(i: u32, n: u32) -> Vec<Prop> {
 
 /// The outbox event router half of a connector, and the producer overrides it publishes with.
 fn outbox_router(c: &Config) -> Vec<Prop> {
-    vec![
+    let mut props = vec![
         p("transforms", "outbox", "아웃박스 이벤트 라우터 SMT.", "The outbox event router SMT."),
         p(
             "transforms.outbox.type",
@@ -539,14 +593,35 @@ fn outbox_router(c: &Config) -> Vec<Prop> {
             "The message key = the aggregateid column = the delivery id, so one delivery stays in one partition, in order.",
         ),
         p("transforms.outbox.table.field.event.payload", "payload", "", ""),
-        p(
-            "producer.override.acks",
-            acks_value(c.acks),
-            "커넥터의 프로듀서 설정(위 프로듀서 절).",
-            "The connector's producer settings (the producer section above).",
-        ),
-        p("producer.override.enable.idempotence", c.idempotent_producer.to_string(), "", ""),
-    ]
+    ];
+    props.extend(producer_overrides(c));
+    props
+}
+
+/// The connector's `producer.override.*`: only the settings that differ from what the Connect
+/// worker gives a source task (`relay_producer` in the config).
+fn producer_overrides(c: &Config) -> Vec<Prop> {
+    let (r, worker) = (c.relay_producer, crate::sim::config::RelayProducer::default());
+    let mut props = Vec::new();
+    let note = (
+        "워커 기본값을 바꾸는 커넥터 설정(위 릴레이 절).",
+        "Overrides the worker's default (the relay section above).",
+    );
+    if r.acks != worker.acks {
+        props.push(p("producer.override.acks", r.acks.as_str(), note.0, note.1));
+    }
+    if r.idempotent != worker.idempotent {
+        props.push(p("producer.override.enable.idempotence", r.idempotent.to_string(), note.0, note.1));
+    }
+    if r.max_in_flight != worker.max_in_flight {
+        props.push(p(
+            "producer.override.max.in.flight.requests.per.connection",
+            r.max_in_flight.to_string(),
+            note.0,
+            note.1,
+        ));
+    }
+    props
 }
 
 /// The Kafka Connect worker settings every connector relies on.
@@ -615,9 +690,14 @@ mod tests {
     #[test]
     fn defaults_map_to_documented_names() {
         let k = for_config(&Config::default());
+        assert!(k.section("producer").is_none(), "the service has no producer of its own with the outbox");
+        let k = for_config(&cfg(&["publish=dual_write"]));
         assert_eq!(k.value("producer", "acks"), Some("all"));
         assert_eq!(k.value("producer", "enable.idempotence"), Some("true"));
         assert_eq!(k.value("producer", "max.in.flight.requests.per.connection"), Some("5"));
+        assert_eq!(k.value("producer", "metadata.max.age.ms"), Some("300000"));
+        let k = for_config(&Config::default());
+        assert_eq!(k.value("consumer", "metadata.max.age.ms"), Some("300000"));
         assert_eq!(k.value("topic", "min.insync.replicas"), Some("2"));
         assert_eq!(k.value("topic", "replication.factor"), Some("3"));
         assert_eq!(k.value("topic", "num.partitions"), Some("3"));
@@ -636,6 +716,7 @@ mod tests {
     #[test]
     fn settings_follow_the_config() {
         let k = for_config(&cfg(&[
+            "publish=dual_write",
             "acks=1",
             "idempotent_producer=false",
             "partitioner=round_robin",
@@ -648,11 +729,8 @@ mod tests {
             Some("org.apache.kafka.clients.producer.RoundRobinPartitioner")
         );
         assert_eq!(k.value("consumer", "offset commit"), Some("commitSync() before the record is applied"));
-        let k = for_config(&cfg(&["acks=1"]));
-        assert!(
-            k.value("producer", "conflict").is_some(),
-            "idempotence with acks=1 is flagged as a Kafka config error"
-        );
+        let k = for_config(&cfg(&["publish=dual_write", "acks=1"]));
+        assert_eq!(k.value("producer", "enable.idempotence"), Some("false"), "a defaulted idempotence is off");
         let k = for_config(&cfg(&["outbox_shards=3"]));
         let names: Vec<&str> =
             k.section("debezium").unwrap().props.iter().filter(|p| p.key == "name").map(|p| p.value.as_str()).collect();
@@ -691,5 +769,23 @@ mod tests {
             }
             assert!(text_ko.chars().any(|c| ('가'..='힣').contains(&c)));
         }
+    }
+
+    /// relay_producer_shows_connect_defaults: with the outbox, `lab config` shows the relays'
+    /// producer as the Connect worker builds it, apart from the service's, and a connector's
+    /// `producer.override.*` only for what differs from the worker's defaults.
+    #[test]
+    fn relay_producer_shows_connect_defaults() {
+        let k = for_config(&Config::default());
+        assert_eq!(k.value("relay_producer", "acks"), Some("all"));
+        assert_eq!(k.value("relay_producer", "enable.idempotence"), Some("false"));
+        assert_eq!(k.value("relay_producer", "max.in.flight.requests.per.connection"), Some("1"));
+        assert_eq!(k.value("relay_producer", "delivery.timeout.ms"), Some("2147483647"));
+        assert_eq!(k.value("relay_producer", "max.block.ms"), Some("9223372036854775807"));
+        assert_eq!(k.value("relay_producer", "metadata.max.age.ms"), Some("300000"));
+        assert_eq!(k.value("debezium", "producer.override.acks"), None, "no override at the worker's defaults");
+        let k = for_config(&cfg(&["relay_producer.acks=1", "acks=0"]));
+        assert_eq!(k.value("relay_producer", "acks"), Some("1"));
+        assert_eq!(k.value("debezium", "producer.override.acks"), Some("1"));
     }
 }

@@ -234,7 +234,7 @@ impl Node for App {
     fn start(&mut self, ctx: &mut Ctx) {
         self.durable.starts += 1;
         let starts = self.durable.starts;
-        let pid = if ctx.cfg.idempotent_producer { producer_id(ctx.node, starts) } else { 0 };
+        let pid = if ctx.cfg.service_idempotence() { producer_id(ctx.node, starts) } else { 0 };
         let wrap = |t| Timer::App(AppTimer::Producer(t));
         self.vol.producer = Some(Producer::new(pid, ctx.topo.parts.len(), true, wrap));
         self.vol.chans = ctx.topo.dbs.iter().map(|&d| Chan::new(d, starts)).collect();

@@ -3,9 +3,15 @@
 //! A relay reads the binlog in commit order, publishes with the aggregate id (the delivery) as
 //! the key and periodically commits the source position it has published
 //! (`offset.flush.interval.ms`). After a crash it resumes from the last committed position, so
-//! records after it are published again: at-least-once. Kafka Connect runs source-task
-//! producers with unlimited retries and delivery timeout (`Worker` overrides
-//! `delivery.timeout.ms` to Integer.MAX_VALUE), so a relay never gives up.
+//! records after it are published again: at-least-once.
+//!
+//! Its producer runs with the settings the Kafka Connect worker gives every source task
+//! (`Worker.baseProducerConfigs`: `acks=all`, `enable.idempotence=false`,
+//! `max.in.flight.requests.per.connection=1`, `delivery.timeout.ms=Integer.MAX_VALUE`, so a relay
+//! never gives a record up), or the connector's `producer.override.*`: `relay_producer` in the
+//! config ([`crate::sim::config::Config::for_relay_producer`]). One relay is one task: the Debezium MySQL connector
+//! "always uses a single task" to keep binlog order (`tasks.max` has no effect), so a connector
+//! never publishes one shard's records from two places.
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
@@ -54,6 +60,24 @@ pub struct RelayVolatile {
     pub acked_upto: u64,
     /// Commit time per published, unacknowledged position (for the lag).
     pub commit_times: BTreeMap<u64, Time>,
+}
+
+/// Runs `f` on a relay's producer with the relay's producer settings in the config it reads
+/// ([`crate::sim::config::Config::for_relay_producer`]): the producer client is the one the service uses too, and
+/// it reads `acks` and its in-flight window from the config it is handed.
+fn as_connect_task(ctx: &mut Ctx, f: impl FnOnce(&mut Ctx) -> Vec<Outcome>) -> Vec<Outcome> {
+    let cfg = ctx.cfg.for_relay_producer();
+    let mut task = Ctx {
+        now: ctx.now,
+        node: ctx.node,
+        cfg: &cfg,
+        topo: ctx.topo,
+        rng: &mut *ctx.rng,
+        out: &mut *ctx.out,
+        key_hash: ctx.key_hash,
+        armed: ctx.armed,
+    };
+    f(&mut task)
 }
 
 /// A CDC relay over one outbox shard.
@@ -112,7 +136,7 @@ impl Relay {
             let part = producer.partition_for(ctx.cfg, ctx.key_hash[delivery as usize] % parts, parts);
             ctx.record(Op::Publish { event, partition: part });
             self.vol.commit_times.insert(pos, commit_t);
-            let outs = producer.send(part, payload, pos, ctx);
+            let outs = as_connect_task(ctx, |ctx| producer.send(part, payload, pos, ctx));
             self.outcomes(outs, ctx);
         }
         if self.vol.buffer.is_empty() {
@@ -175,7 +199,10 @@ impl Node for Relay {
 
     fn start(&mut self, ctx: &mut Ctx) {
         self.durable.starts += 1;
-        let pid = if ctx.cfg.idempotent_producer { producer_id(ctx.node, self.durable.starts) } else { 0 };
+        // A restarted task builds a new producer: with idempotence on it gets a new producer id,
+        // so the broker cannot recognise what it publishes again as a resend.
+        let idempotent = ctx.cfg.relay_producer.idempotent;
+        let pid = if idempotent { producer_id(ctx.node, self.durable.starts) } else { 0 };
         let wrap = |t| Timer::Relay(RelayTimer::Producer(t));
         self.vol.producer = Some(Producer::new(pid, ctx.topo.parts.len(), false, wrap));
         self.vol.read_pos = self.durable.saved;
@@ -191,13 +218,18 @@ impl Node for Relay {
                 ctx.timer(timing::RELAY_POLL, RelayTimer::Poll);
             }
             RelayTimer::Flush => {
-                // Commit the source position up to which everything is acknowledged.
+                // Commit the source position up to which everything is acknowledged, every
+                // `offset.flush.interval.ms`. What was published after it is published again
+                // after a crash: Debezium's MySQL connector docs ("Kafka Connect process stops
+                // unexpectedly") warn that the replacement task "might generate the same change
+                // events", as many as the flush interval lets pile up.
                 self.durable.saved = self.vol.acked_upto;
                 ctx.timer(timing::RELAY_FLUSH, RelayTimer::Flush);
             }
             RelayTimer::Work => self.work(ctx),
             RelayTimer::Producer(t) => {
-                let outs = self.vol.producer.as_mut().map(|p| t.fire(p, ctx)).unwrap_or_default();
+                let p = self.vol.producer.as_mut();
+                let outs = p.map(|p| as_connect_task(ctx, |ctx| t.fire(p, ctx))).unwrap_or_default();
                 self.outcomes(outs, ctx);
             }
         }
@@ -208,15 +240,18 @@ impl Node for Relay {
             Msg::BinlogBatch { from, entries, .. } => self.on_batch(from, entries, ctx),
             Msg::ProduceResp { req, part, result, .. } => {
                 let p = self.vol.producer.as_mut();
-                let outs = p.map(|p| p.on_response(req, part, result, ctx)).unwrap_or_default();
+                let outs =
+                    p.map(|p| as_connect_task(ctx, |ctx| p.on_response(req, part, result, ctx))).unwrap_or_default();
                 self.outcomes(outs, ctx);
             }
             Msg::MetadataResp { id, leaders } => {
-                let outs = self.vol.producer.as_mut().map(|p| p.on_metadata(id, &leaders, ctx)).unwrap_or_default();
+                let p = self.vol.producer.as_mut();
+                let outs = p.map(|p| as_connect_task(ctx, |ctx| p.on_metadata(id, &leaders, ctx))).unwrap_or_default();
                 self.outcomes(outs, ctx);
             }
             Msg::ConnectionRefused => {
-                let outs = self.vol.producer.as_mut().map(|p| p.on_refused(from, ctx)).unwrap_or_default();
+                let p = self.vol.producer.as_mut();
+                let outs = p.map(|p| as_connect_task(ctx, |ctx| p.on_refused(from, ctx))).unwrap_or_default();
                 self.outcomes(outs, ctx);
             }
             _ => {}
@@ -232,6 +267,7 @@ impl Node for Relay {
 mod tests {
     use super::super::testing::Harness;
     use super::*;
+    use crate::sim::config::{Acks, Config};
     use crate::sim::domain::Kind;
     use crate::sim::msg::{PartLeader, ProduceError};
 
@@ -239,9 +275,16 @@ mod tests {
         (0, Payload::Event { event, delivery: 0, kind: Kind::Created, seq: 1 })
     }
 
-    /// A started relay that knows partition 0's leader and has read `n` records from 0.
+    /// A started relay that knows partition 0's leader and has read `n` records from 0, under
+    /// `producer.override.max.in.flight.requests.per.connection=5` so all of them are sent.
     fn relay_with(n: u64) -> (Harness, Relay) {
-        let mut h = Harness::new();
+        let mut cfg = Config::default();
+        cfg.relay_producer.max_in_flight = 5;
+        relay_over(cfg, n)
+    }
+
+    fn relay_over(cfg: Config, n: u64) -> (Harness, Relay) {
+        let mut h = Harness::with(cfg);
         h.node = h.topo.relays[0];
         let mut r = Relay::new(0);
         h.run(|ctx| r.start(ctx));
@@ -312,5 +355,47 @@ mod tests {
             .timers()
             .iter()
             .any(|(_, t)| matches!(t, Timer::Relay(RelayTimer::Producer(ProducerTimer::Retry(0))))));
+    }
+
+    // relay_uses_connect_producer_defaults: with no override the relay's producer is the one the
+    // Connect worker builds for a source task (`Worker.baseProducerConfigs`): one request in
+    // flight, acks=all, and no producer id (enable.idempotence=false), whatever the service's
+    // own producer keys say.
+    #[test]
+    fn relay_uses_connect_producer_defaults() {
+        let cfg = Config { acks: Acks::One, max_in_flight: 5, ..Config::default() };
+        let (h, _) = relay_over(cfg, 3);
+        let sent: Vec<(Acks, u64)> = h
+            .sent()
+            .iter()
+            .filter_map(|(_, m)| {
+                if let Msg::Produce { acks, record, .. } = m {
+                    Some((*acks, record.producer_id))
+                } else {
+                    None
+                }
+            })
+            .collect();
+        assert_eq!(sent, vec![(Acks::All, 0)], "one request in flight, acks=all, not idempotent");
+    }
+
+    // relay_producer_override_applies: `producer.override.*` (relay_producer) replaces the
+    // worker's settings: acks=1 and an idempotent producer with a producer id.
+    #[test]
+    fn relay_producer_override_applies() {
+        let mut cfg = Config::default();
+        cfg.relay_producer.acks = Acks::One;
+        cfg.relay_producer.max_in_flight = 5;
+        let (h, _) = relay_over(cfg, 2);
+        let acks: Vec<Acks> = h
+            .sent()
+            .iter()
+            .filter_map(|(_, m)| if let Msg::Produce { acks, .. } = m { Some(*acks) } else { None })
+            .collect();
+        assert_eq!(acks, vec![Acks::One, Acks::One]);
+        let mut cfg = Config::default();
+        cfg.relay_producer.idempotent = true;
+        let (h, _) = relay_over(cfg, 1);
+        assert!(h.sent().iter().any(|(_, m)| matches!(m, Msg::Produce { record, .. } if record.producer_id != 0)));
     }
 }

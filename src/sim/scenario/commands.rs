@@ -324,7 +324,8 @@ fn check_set(config: &Config, at_ms: u64, key: &str, value: &Value, path: &str) 
             ScenarioError::new(format!("{path}.value"), e.to_string())
         }
     })?;
-    check_config(&next).map_err(|e| ScenarioError::new(format!("{path}.value"), format!("after this set, {e}")))?;
+    check_config(&mut next, &|k| k == key)
+        .map_err(|e| ScenarioError::new(format!("{path}.value"), format!("after this set, {e}")))?;
     Ok(next)
 }
 

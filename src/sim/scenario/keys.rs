@@ -517,6 +517,33 @@ pub const CONFIG_KEYS: &[ConfigKey] = &[
         doc_ko: "복제본 dbI는 (I-1) × 이 값만큼 더 멀리 있습니다 (다른 영역): 그 연결에 더해지는 한 방향 지연.",
         doc_en: "Replica dbI sits (I-1) × this much farther away (other zones): extra one-way latency on its links.",
     },
+    ConfigKey {
+        name: "relay_producer.acks",
+        accepts: Accepts::Acks,
+        unit: None,
+        group: Producer,
+        topology: false,
+        doc_ko: "릴레이(Kafka Connect 소스 태스크) 프로듀서의 acks: 커넥터의 producer.override.acks. 워커 기본값 all.",
+        doc_en: "acks of the relays' (Kafka Connect source tasks') producer: the connector's producer.override.acks. The worker's default: all.",
+    },
+    ConfigKey {
+        name: "relay_producer.idempotent",
+        accepts: Bool,
+        unit: None,
+        group: Producer,
+        topology: false,
+        doc_ko: "릴레이 프로듀서의 멱등성: producer.override.enable.idempotence. Connect 워커는 끕니다(false).",
+        doc_en: "Idempotence of the relays' producer: producer.override.enable.idempotence. The Connect worker turns it off (false).",
+    },
+    ConfigKey {
+        name: "relay_producer.max_in_flight",
+        accepts: Int { lo: 1, hi: 10 },
+        unit: None,
+        group: Producer,
+        topology: false,
+        doc_ko: "릴레이 프로듀서가 응답을 기다리는 요청 수: producer.override.max.in.flight.requests.per.connection. 워커 기본값 1.",
+        doc_en: "Unacknowledged requests of the relays' producer: producer.override.max.in.flight.requests.per.connection. The worker's default: 1.",
+    },
 ];
 
 #[cfg(test)]

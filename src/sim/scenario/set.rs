@@ -89,9 +89,12 @@ fn unknown_key(key: &str) -> KeyError {
     KeyError { key: echo(key), unknown: true, message }
 }
 
-/// The rules that tie keys together ([`BOUNDS`]). The error names the key that has to change.
-pub(super) fn check_config(config: &Config) -> Result<(), KeyError> {
-    match BOUNDS.iter().find_map(|b| (b.broken)(config).map(|m| (b.key, m))) {
+/// The producer settings as Kafka settles or refuses them ([`Config::settle_producer`];
+/// `named(key)`: whether this change names `key`), then the rules that tie keys together
+/// ([`BOUNDS`]). The error names the key that has to change.
+pub(super) fn check_config(config: &mut Config, named: &dyn Fn(&str) -> bool) -> Result<(), KeyError> {
+    let settled = config.settle_producer(named).err();
+    match settled.or_else(|| BOUNDS.iter().find_map(|b| (b.broken)(config).map(|m| (b.key, m)))) {
         Some((key, message)) => Err(key_err(key, message)),
         None => Ok(()),
     }
@@ -114,7 +117,8 @@ pub(super) fn parse_config(value: &Value, path: &str) -> Res<Config> {
             return Err(ScenarioError::new(format!("{path}.{}", e.key), e.message));
         }
     }
-    check_config(&config).map_err(|e| ScenarioError::new(format!("{path}.{}", e.key), e.message))?;
+    check_config(&mut config, &|k| obj.get(k).is_some())
+        .map_err(|e| ScenarioError::new(format!("{path}.{}", e.key), e.message))?;
     Ok(config)
 }
 
@@ -125,7 +129,8 @@ pub fn variant_config(config: &Config, set: &BTreeMap<String, Value>) -> Result<
     for (k, v) in set {
         set_key(&mut next, k, v).map_err(|e| ScenarioError::new(format!("compare.set.{}", echo(k)), e.message))?;
     }
-    check_config(&next).map_err(|e| ScenarioError::new(format!("compare.set.{}", e.key), e.message))?;
+    check_config(&mut next, &|k| set.contains_key(k))
+        .map_err(|e| ScenarioError::new(format!("compare.set.{}", e.key), e.message))?;
     Ok(next)
 }
 
@@ -136,7 +141,7 @@ pub fn variant_config(config: &Config, set: &BTreeMap<String, Value>) -> Result<
 pub fn apply_set(config: &mut Config, key: &str, value: &Value) -> Result<(), String> {
     let mut next = config.clone();
     set_key(&mut next, key, value).map_err(|e| e.to_string())?;
-    check_config(&next).map_err(|e| e.to_string())?;
+    check_config(&mut next, &|k| k == key).map_err(|e| e.to_string())?;
     *config = next;
     Ok(())
 }
@@ -155,11 +160,13 @@ pub fn apply_cli_set(config: &mut Config, assignment: &str) -> Result<(), String
 /// order. On error `config` is unchanged.
 pub fn apply_cli_sets<S: AsRef<str>>(config: &mut Config, assignments: &[S]) -> Result<(), String> {
     let mut next = config.clone();
+    let mut named = Vec::new();
     for a in assignments {
         let (key, value) = split_cli_set(a.as_ref())?;
         set_key(&mut next, key, &value).map_err(|e| e.to_string())?;
+        named.push(key);
     }
-    check_config(&next).map_err(|e| e.to_string())?;
+    check_config(&mut next, &|k| named.contains(&k)).map_err(|e| e.to_string())?;
     *config = next;
     Ok(())
 }
