@@ -10,7 +10,7 @@
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use super::app::producer_id;
-use super::producer::{Outcome, Producer, ProducerTimer};
+use super::producer::{Disconnect, Outcome, Producer, ProducerTimer};
 use super::{Ctx, Effect, Node, Timer};
 use crate::sim::command::CrashPoint;
 use crate::sim::history::{NodeId, Op};
@@ -206,17 +206,18 @@ impl Node for Relay {
     fn on_message(&mut self, from: NodeId, msg: Msg, ctx: &mut Ctx) {
         match msg {
             Msg::BinlogBatch { from, entries, .. } => self.on_batch(from, entries, ctx),
-            Msg::ProduceResp { req, part, result, .. } => {
+            Msg::ProduceResp { req, parts } => {
                 let p = self.vol.producer.as_mut();
-                let outs = p.map(|p| p.on_response(req, part, result, ctx)).unwrap_or_default();
+                let outs = p.map(|p| p.on_response(req, &parts, ctx)).unwrap_or_default();
                 self.outcomes(outs, ctx);
             }
             Msg::MetadataResp { id, leaders } => {
                 let outs = self.vol.producer.as_mut().map(|p| p.on_metadata(id, &leaders, ctx)).unwrap_or_default();
                 self.outcomes(outs, ctx);
             }
-            Msg::ConnectionRefused => {
-                let outs = self.vol.producer.as_mut().map(|p| p.on_refused(from, ctx)).unwrap_or_default();
+            Msg::ConnectionRefused | Msg::ConnectionLost => {
+                let how = Disconnect::of(&msg);
+                let outs = self.vol.producer.as_mut().map(|p| p.on_disconnect(from, how, ctx)).unwrap_or_default();
                 self.outcomes(outs, ctx);
             }
             _ => {}
@@ -233,13 +234,19 @@ mod tests {
     use super::super::testing::Harness;
     use super::*;
     use crate::sim::domain::Kind;
-    use crate::sim::msg::{PartLeader, ProduceError};
+    use crate::sim::msg::{PartLeader, PartResult, ProduceError};
+
+    /// A produce response for partition 0.
+    fn answer(req: u64, result: Result<u64, ProduceError>) -> Msg {
+        Msg::ProduceResp { req, parts: vec![PartResult { part: 0, result, duplicate: false }] }
+    }
 
     fn ev(event: u64) -> (Time, Payload) {
         (0, Payload::Event { event, delivery: 0, kind: Kind::Created, seq: 1 })
     }
 
-    /// A started relay that knows partition 0's leader and has read `n` records from 0.
+    /// A started relay that knows partition 0's leader and has read `n` records from 0, each
+    /// published in a request of its own (`linger.ms` passes between them).
     fn relay_with(n: u64) -> (Harness, Relay) {
         let mut h = Harness::new();
         h.node = h.topo.relays[0];
@@ -251,6 +258,8 @@ mod tests {
         h.run(|ctx| r.on_message(0, Msg::BinlogBatch { shard: 0, from: 0, entries }, ctx));
         for _ in 0..n {
             h.run(|ctx| r.on_timer(RelayTimer::Work, ctx));
+            h.now += timing::LINGER;
+            h.run(|ctx| r.on_timer(RelayTimer::Producer(ProducerTimer::Wake), ctx));
         }
         (h, r)
     }
@@ -267,7 +276,7 @@ mod tests {
         let (mut h, mut r) = relay_with(3);
         let reqs = produced(&h);
         assert_eq!(reqs.len(), 3);
-        let ok = |req| Msg::ProduceResp { req, part: 0, result: Ok(req), duplicate: false };
+        let ok = |req| answer(req, Ok(req));
         h.run(|ctx| r.on_message(0, ok(reqs[0]), ctx));
         h.run(|ctx| r.on_message(0, ok(reqs[2]), ctx));
         h.run(|ctx| r.on_timer(RelayTimer::Flush, ctx));
@@ -280,7 +289,7 @@ mod tests {
     fn republishes_from_saved_position_after_crash() {
         let (mut h, mut r) = relay_with(3);
         let reqs = produced(&h);
-        let ok = |req| Msg::ProduceResp { req, part: 0, result: Ok(req), duplicate: false };
+        let ok = |req| answer(req, Ok(req));
         h.run(|ctx| r.on_message(0, ok(reqs[0]), ctx));
         h.run(|ctx| r.on_timer(RelayTimer::Flush, ctx));
         h.run(|ctx| r.on_message(0, ok(reqs[1]), ctx));
@@ -305,12 +314,9 @@ mod tests {
     fn refused_produce_is_retried() {
         let (mut h, mut r) = relay_with(1);
         let req = produced(&h)[0];
-        let refused = Msg::ProduceResp { req, part: 0, result: Err(ProduceError::NotEnoughReplicas), duplicate: false };
+        let refused = answer(req, Err(ProduceError::NotEnoughReplicas));
         h.run(|ctx| r.on_message(0, refused, ctx));
         assert_eq!(r.in_flight(), 1, "still owed");
-        assert!(h
-            .timers()
-            .iter()
-            .any(|(_, t)| matches!(t, Timer::Relay(RelayTimer::Producer(ProducerTimer::Retry(0))))));
+        assert!(h.timers().iter().any(|(_, t)| matches!(t, Timer::Relay(RelayTimer::Producer(ProducerTimer::Wake)))));
     }
 }
