@@ -226,4 +226,25 @@ mod tests {
         cfg.network.drop = 1.0;
         assert_eq!(net.route(&cfg, &mut rng, 0, 0, 1, 0), Fate::Lost(DropWhy::Random));
     }
+
+    // A lost produce request breaks the producer's connection to the broker: the producer learns
+    // it one round trip later; what was sent on the connection before then and arrives after
+    // the break is lost with it (TCP delivers in order or not at all); what is sent after is
+    // on a new connection. A second loss before the producer learns it is the same break.
+    #[test]
+    fn a_lost_request_breaks_its_connection() {
+        let cfg = Config::default();
+        let mut net = Net::new(3);
+        let req = Msg::MetadataReq { id: 1 };
+        let resp = Msg::MetadataResp { id: 1, leaders: Vec::new() };
+        let loss = connection_loss(&cfg, &req, 0, 1, 0, 1_000).expect("a Kafka connection");
+        assert_eq!((loss.client, loss.broker, loss.at), (0, 1, 1_000 + 2 * 7 * MS), "one round trip at 5 + 2 ms");
+        assert!(net.break_connection(loss, 1_000));
+        assert!(!net.break_connection(loss, 2_000), "same break until the client learns it");
+        assert!(net.lost_with_connection(&resp, 1, 0, 900, 5_000), "an answer behind the loss is lost too");
+        assert!(!net.lost_with_connection(&resp, 1, 0, 900, 950), "arrived before the break");
+        assert!(!net.lost_with_connection(&resp, 1, 0, loss.at, loss.at + 5_000), "a new connection");
+        assert!(!net.lost_with_connection(&req, 0, 2, 900, 5_000), "another broker's connection");
+        assert_eq!(connection_loss(&cfg, &Msg::BinlogRead { shard: 0, from: 0, max: 1 }, 0, 1, 0, 0), None);
+    }
 }

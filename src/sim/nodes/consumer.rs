@@ -601,6 +601,25 @@ mod tests {
         assert!(h.topo.brokers.contains(&asked[0]), "a broker, not the controller");
     }
 
+    // A connection lost on a lossy link (the leader is up) fails the fetch in flight at once: the
+    // consumer keeps the leader, refreshes metadata, and fetches again after the backoff instead
+    // of waiting out the fetch timeout.
+    #[test]
+    fn lost_connection_fetches_again_after_backoff() {
+        let (mut h, mut c) = member(CommitMode::AfterProcess);
+        let leader = h.topo.brokers[0];
+        h.now = timing::METADATA_RETRY;
+        h.clear();
+        h.run(|ctx| c.on_message(leader, Msg::ConnectionLost, ctx));
+        assert_eq!(in_flight(&c), None);
+        assert_eq!(c.vol.meta.leader(0), Some(leader), "the broker is up: its leadership is not in doubt");
+        assert!(h.sent().iter().any(|(_, m)| matches!(m, Msg::MetadataReq { .. })));
+        let retry = h.timers().iter().any(|(after, t)| {
+            *after == timing::RETRY_BACKOFF && matches!(t, Timer::Consumer(ConsumerTimer::Fetch(0, _)))
+        });
+        assert!(retry, "fetch again after retry.backoff.ms: {:?}", h.timers());
+    }
+
     // The dashboard's store is restored from its changelog when it starts again.
     #[test]
     fn dashboard_restores_on_restart() {
