@@ -76,17 +76,21 @@ fn safe_config_survives_schedules_with_brokers_lost_for_good() {
 /// idempotence reorders retried batches (`out_of_order`).
 #[test]
 fn each_unsafe_setting_is_caught_by_its_anomaly() {
-    let cases: [(&str, serde_json::Value, &str); 4] = [
-        ("acks", "1".into(), "acked_lost"),
-        ("idempotent_consumer", false.into(), "duplicate_applied"),
-        ("consumer_commit", "before_process".into(), "lost"),
-        ("idempotent_producer", false.into(), "out_of_order"),
+    // The relays publish with Kafka Connect's producer: its settings are the connector's
+    // `producer.override.*` (`relay_producer.*`); an explicit idempotence must go before acks=1, and
+    // a retry reorders only with more than one request in flight.
+    let no_idempotence = ("relay_producer.idempotent", serde_json::Value::from(false));
+    let cases: [(Vec<(&str, serde_json::Value)>, &str); 4] = [
+        (vec![no_idempotence.clone(), ("relay_producer.acks", "1".into())], "acked_lost"),
+        (vec![("idempotent_consumer", false.into())], "duplicate_applied"),
+        (vec![("consumer_commit", "before_process".into())], "lost"),
+        (vec![no_idempotence, ("relay_producer.max_in_flight", 5.into())], "out_of_order"),
     ];
-    for (key, value, anomaly) in cases {
-        let plan = plan(&[(key, value.clone())], false, false);
+    for (sets, anomaly) in cases {
+        let plan = plan(&sets, false, false);
         let s = sweep(&plan, 120);
         let caught = s.failures_by_anomaly.rows().iter().find(|(n, _)| *n == anomaly).expect("a failure name").1;
-        assert!(caught > 0, "{key}={value}: no schedule showed {anomaly}\n{}", s.text());
+        assert!(caught > 0, "{sets:?}: no schedule showed {anomaly}\n{}", s.text());
     }
 }
 
@@ -109,8 +113,19 @@ fn output_does_not_depend_on_the_thread_count() {
     let dir = scratch("threads");
     let base = dir.join("base.json");
     std::fs::write(&base, BASE).expect("write base");
-    let args =
-        ["sweep", base.to_str().expect("utf8"), "--schedules", "40", "--set", "acks=1", "--heal-ms", "3000", "--json"];
+    let args = [
+        "sweep",
+        base.to_str().expect("utf8"),
+        "--schedules",
+        "40",
+        "--set",
+        "relay_producer.idempotent=false",
+        "--set",
+        "relay_producer.acks=1",
+        "--heal-ms",
+        "3000",
+        "--json",
+    ];
     let one = lab(&args, "1");
     let two = lab(&args, "2");
     assert_eq!(one.status.code(), Some(1), "acks=1 fails some schedule: {}", String::from_utf8_lossy(&one.stderr));

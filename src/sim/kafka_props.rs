@@ -270,8 +270,8 @@ fn client_props(client: &Client) -> Vec<Prop> {
         p(
             "max.in.flight.requests.per.connection",
             client.max_in_flight.to_string(),
-            "응답을 기다리는 요청 수. 멱등성이 켜져 있으면 5 이하에서 재시도에도 순서가 지켜지고, 꺼져 있으면 1보다 클 때 재시도가 순서를 바꿀 수 있습니다.",
-            "Unacknowledged requests. With idempotence on, up to 5 keep order across retries; with it off, more than 1 lets a retry reorder records.",
+            "브로커 연결마다 응답을 기다리는 요청 수. 요청 하나가 그 브로커가 리더인 파티션마다 배치 하나씩을 싣습니다(batch.size 16384, linger.ms 5). 멱등성이 켜져 있으면 5 이하에서 재시도에도 순서가 지켜지고, 꺼져 있으면 1보다 클 때 재시도가 순서를 바꿀 수 있습니다.",
+            "Unacknowledged requests per broker connection; each request carries one batch for every partition that broker leads (batch.size 16384, linger.ms 5). With idempotence on, up to 5 keep order across retries; with it off, more than 1 lets a retry reorder records.",
         ),
         p(
             "retries",

@@ -35,6 +35,10 @@ pub struct Record {
     pub producer_id: u64,
     /// The producer's per-partition sequence number (-1: idempotence off).
     pub producer_seq: i64,
+    /// The sequence number of the first record of the batch this record was produced in (-1:
+    /// idempotence off). Kafka's log stores batches with a base sequence; the model stores
+    /// records, so each keeps its batch's base: a replica rebuilds the batches from its log.
+    pub base_seq: i64,
     /// Leader epoch in which the record was appended (for follower truncation).
     pub epoch: u32,
 }
@@ -51,6 +55,23 @@ pub enum ProduceError {
     NotEnoughReplicasAfterAppend,
     /// OUT_OF_ORDER_SEQUENCE_NUMBER: a gap in the idempotent producer's sequence.
     OutOfOrderSequence,
+}
+
+/// One partition's batch in a produce request: records appended together, in order, with
+/// consecutive offsets (Kafka's `RecordBatch`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ProduceBatch {
+    pub part: PartIdx,
+    pub records: Vec<Record>,
+}
+
+/// One partition's answer in a produce response: the base offset of its batch, or an error.
+/// `duplicate` when the broker recognised an idempotent retry of a batch it already had.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PartResult {
+    pub part: PartIdx,
+    pub result: Result<u64, ProduceError>,
+    pub duplicate: bool,
 }
 
 /// A partition's leader as a metadata response gives it: the leader's node (None while the
@@ -89,21 +110,24 @@ pub enum Msg {
     /// client requests only (a paused broker's host still accepts: its clients time out).
     ConnectionRefused,
 
+    /// What a client (or a follower) learns when its connection to a broker broke: a message
+    /// on it was lost (links are TCP: a loss is a broken connection, not a silent gap). Not a
+    /// message on the wire: the network hands it to the requesting end, one round trip after
+    /// the loss (see `net::connection_loss`).
+    ConnectionLost,
+
     // --- producer -> partition leader
-    /// ProduceRequest with one record.
+    /// ProduceRequest: one batch for each of several partitions the broker leads.
     Produce {
         req: u64,
-        part: PartIdx,
-        record: Record,
         acks: Acks,
+        batches: Vec<ProduceBatch>,
     },
-    /// ProduceResponse: the offset, or an error. `duplicate` when the broker recognised an
-    /// idempotent retry it already had.
+    /// ProduceResponse: one answer per partition of the request, sent once every partition is
+    /// answered (for acks=all, once each batch is below the high watermark or has failed).
     ProduceResp {
         req: u64,
-        part: PartIdx,
-        result: Result<u64, ProduceError>,
-        duplicate: bool,
+        parts: Vec<PartResult>,
     },
 
     // --- follower or consumer -> leader
@@ -235,6 +259,7 @@ impl Msg {
             Msg::MetadataReq { .. } => "metadata",
             Msg::MetadataResp { .. } => "metadata",
             Msg::ConnectionRefused => "refused",
+            Msg::ConnectionLost => "connection-lost",
             Msg::Produce { .. } => "produce",
             Msg::ProduceResp { .. } => "produce-ack",
             Msg::Fetch { replica: Some(_), .. } => "replica-fetch",
@@ -255,10 +280,18 @@ impl Msg {
         }
     }
 
+    /// The one record of a produce request that carries exactly one.
+    fn single_produced(batches: &[ProduceBatch]) -> Option<Payload> {
+        match batches {
+            [b] if b.records.len() == 1 => Some(b.records[0].payload),
+            _ => None,
+        }
+    }
+
     /// The delivery event this message carries, if it carries exactly one (for colouring).
     pub fn event_kind(&self) -> Option<Kind> {
         let p = match self {
-            Msg::Produce { record, .. } => Some(record.payload),
+            Msg::Produce { batches, .. } => Msg::single_produced(batches),
             Msg::FetchResp { records, .. } if records.len() == 1 => Some(records[0].payload),
             Msg::BinlogBatch { entries, .. } if entries.len() == 1 => Some(entries[0].1),
             Msg::DbWrite { payload, .. } => Some(*payload),
@@ -273,7 +306,7 @@ impl Msg {
     /// The delivery this message is about, if it is about exactly one.
     pub fn delivery(&self) -> Option<DeliveryId> {
         let p = match self {
-            Msg::Produce { record, .. } => Some(record.payload),
+            Msg::Produce { batches, .. } => Msg::single_produced(batches),
             Msg::FetchResp { records, .. } if records.len() == 1 => Some(records[0].payload),
             Msg::BinlogBatch { entries, .. } if entries.len() == 1 => Some(entries[0].1),
             Msg::DbWrite { payload, .. } => Some(*payload),
@@ -290,6 +323,21 @@ impl Msg {
     /// crashed broker's host answers it with [`Msg::ConnectionRefused`].
     pub fn is_client_request(&self) -> bool {
         matches!(self, Msg::MetadataReq { .. } | Msg::Produce { .. } | Msg::Fetch { replica: None, .. })
+    }
+
+    /// The ends of a Kafka connection this message travels on, as (requesting end, broker): a
+    /// request (produce, fetch, metadata) goes from the requesting end; a response (or a refusal)
+    /// comes back to it. A follower fetching from its leader is a requesting end too. None for
+    /// everything else (heartbeats, ISR changes, binlog reads, replica writes, reads), whose
+    /// senders already re-send on a period or a timeout.
+    pub fn connection(&self, from: NodeId, to: NodeId) -> Option<(NodeId, NodeId)> {
+        match self {
+            Msg::MetadataReq { .. } | Msg::Produce { .. } | Msg::Fetch { .. } => Some((from, to)),
+            Msg::MetadataResp { .. } | Msg::ProduceResp { .. } | Msg::FetchResp { .. } | Msg::ConnectionRefused => {
+                Some((to, from))
+            }
+            _ => None,
+        }
     }
 
     /// Whether the message carries data (records, writes, reads) rather than control traffic

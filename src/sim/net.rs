@@ -4,12 +4,21 @@
 //! send, so a `net` or `set` command changes them in one place: the config. Links are FIFO,
 //! as Kafka's and the databases' TCP connections are: jitter delays a message but never lets
 //! it overtake an earlier one on the same link.
+//!
+//! A random drop of a Kafka request or response is a broken TCP connection, not a silent gap
+//! (TCP itself never loses a byte quietly): everything still on that connection is lost with it,
+//! and the requesting end learns it, fails the requests in flight on that connection and retries
+//! them after its backoff ([`connection_loss`], [`Net::lost_with_connection`]). Other
+//! messages (heartbeats, ISR changes, binlog reads, replica writes) are simply lost: their
+//! senders re-send on a period or a timeout. A cut link loses everything silently: nothing
+//! comes back to tell the sender, so its requests time out.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::config::Config;
 use super::domain::Kind;
 use super::history::NodeId;
+use super::msg::Msg;
 use super::rng::{ppm_from_f64, Prng};
 use super::time::{Time, MS};
 
@@ -50,12 +59,16 @@ pub struct Net {
     /// Arrival time of the last message per directed link (from * n + to).
     link_last: Vec<Time>,
     nodes: usize,
+    /// The last break of each Kafka connection (requesting end, broker): when it broke and when
+    /// the requesting end learns it. What was sent on it before the requesting end learns it,
+    /// and arrives after it broke, is lost with it; later messages use a new connection.
+    broken: BTreeMap<(NodeId, NodeId), (Time, Time)>,
 }
 
 impl Net {
     /// A healthy network between `nodes` nodes.
     pub fn new(nodes: usize) -> Self {
-        Net { cuts: BTreeSet::new(), link_last: vec![0; nodes * nodes], nodes }
+        Net { cuts: BTreeSet::new(), link_last: vec![0; nodes * nodes], nodes, broken: BTreeMap::new() }
     }
 
     /// Whether the direction `from` → `to` is cut.
@@ -85,6 +98,25 @@ impl Net {
     /// Repairs every link.
     pub fn repair_all(&mut self) {
         self.cuts.clear();
+    }
+
+    /// Breaks a connection at `now` (a message on it was lost); false when it is already broken
+    /// and its requesting end not told yet (the loss is part of the same break).
+    pub fn break_connection(&mut self, loss: ConnectionLoss, now: Time) -> bool {
+        let pair = (loss.client, loss.broker);
+        if self.broken.get(&pair).is_some_and(|&(_, told)| now < told) {
+            return false;
+        }
+        self.broken.insert(pair, (now, loss.at));
+        true
+    }
+
+    /// Whether `msg`, sent at `sent` over `from` → `to` and arriving at `now`, was on a Kafka
+    /// connection that broke before it arrived (TCP delivers in order or not at all: a message
+    /// behind a lost one on the same connection is lost too).
+    pub fn lost_with_connection(&self, msg: &Msg, from: NodeId, to: NodeId, sent: Time, now: Time) -> bool {
+        let Some(pair) = msg.connection(from, to) else { return false };
+        self.broken.get(&pair).is_some_and(|&(since, told)| sent < told && now >= since)
     }
 
     /// The fate of a message sent at `now` over `from` → `to`, whose ends add `distance_us`
@@ -118,6 +150,36 @@ impl Net {
         };
         Fate::Arrives { at, dup_at }
     }
+}
+
+/// A Kafka connection broken by a lost message: who learns it and when.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ConnectionLoss {
+    /// The requesting end (producer, consumer or follower), which learns it.
+    pub client: NodeId,
+    /// The broker at the other end.
+    pub broker: NodeId,
+    /// When the requesting end learns it, µs.
+    pub at: Time,
+}
+
+/// The connection `msg` travelled on, if it is a Kafka connection (see
+/// [`Msg::connection`]), broken by its loss at `now`. The requesting end learns it one round
+/// trip of the link after the loss (`distance_us` is the link's extra one-way latency): the
+/// earliest it can miss the acknowledgement its TCP stack waits for. That is much sooner than
+/// `request.timeout.ms`, and the reason a lossy network slows Kafka clients down without
+/// stopping them.
+pub fn connection_loss(
+    cfg: &Config,
+    msg: &Msg,
+    from: NodeId,
+    to: NodeId,
+    distance_us: Time,
+    now: Time,
+) -> Option<ConnectionLoss> {
+    let (client, broker) = msg.connection(from, to)?;
+    let round_trip = 2 * ((cfg.network.latency_ms + cfg.network.jitter_ms) * MS + distance_us);
+    Some(ConnectionLoss { client, broker, at: now + round_trip })
 }
 
 #[cfg(test)]
@@ -163,5 +225,26 @@ mod tests {
         let mut rng = Prng::new(7);
         cfg.network.drop = 1.0;
         assert_eq!(net.route(&cfg, &mut rng, 0, 0, 1, 0), Fate::Lost(DropWhy::Random));
+    }
+
+    // A lost produce request breaks the producer's connection to the broker: the producer learns
+    // it one round trip later; what was sent on the connection before then and arrives after
+    // the break is lost with it (TCP delivers in order or not at all); what is sent after is
+    // on a new connection. A second loss before the producer learns it is the same break.
+    #[test]
+    fn a_lost_request_breaks_its_connection() {
+        let cfg = Config::default();
+        let mut net = Net::new(3);
+        let req = Msg::MetadataReq { id: 1 };
+        let resp = Msg::MetadataResp { id: 1, leaders: Vec::new() };
+        let loss = connection_loss(&cfg, &req, 0, 1, 0, 1_000).expect("a Kafka connection");
+        assert_eq!((loss.client, loss.broker, loss.at), (0, 1, 1_000 + 2 * 7 * MS), "one round trip at 5 + 2 ms");
+        assert!(net.break_connection(loss, 1_000));
+        assert!(!net.break_connection(loss, 2_000), "same break until the client learns it");
+        assert!(net.lost_with_connection(&resp, 1, 0, 900, 5_000), "an answer behind the loss is lost too");
+        assert!(!net.lost_with_connection(&resp, 1, 0, 900, 950), "arrived before the break");
+        assert!(!net.lost_with_connection(&resp, 1, 0, loss.at, loss.at + 5_000), "a new connection");
+        assert!(!net.lost_with_connection(&req, 0, 2, 900, 5_000), "another broker's connection");
+        assert_eq!(connection_loss(&cfg, &Msg::BinlogRead { shard: 0, from: 0, max: 1 }, 0, 1, 0, 0), None);
     }
 }

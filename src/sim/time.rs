@@ -26,8 +26,19 @@ pub mod timing {
     pub const FETCH_TIMEOUT: Time = 300 * MS;
     /// Producer `request.timeout.ms` (default 30 s).
     pub const REQUEST_TIMEOUT: Time = 500 * MS;
-    /// Producer `retry.backoff.ms` (default 100 ms).
+    /// Producer `retry.backoff.ms` (default 100 ms): a failed produce request's batches (an
+    /// error answer, a timeout or a broken connection) are sent again after it. Consumers use
+    /// it too before fetching again on a broken connection (their `reconnect.backoff.ms` is 50 ms).
     pub const RETRY_BACKOFF: Time = 50 * MS;
+    /// Producer `linger.ms`: "the producer will wait for up to the given delay to allow other
+    /// records to be sent so that the sends can be batched together … This setting defaults to 5
+    /// (i.e. 5ms delay)" (Kafka 4.0, KIP-1030; it was 0 before). Not scaled: it is of the order
+    /// of the network's latencies, which the model keeps real.
+    pub const LINGER: Time = 5 * MS;
+    /// A follower whose fetch failed (its connection to the leader broke) fetches again after
+    /// this (`replica.fetch.backoff.ms`, default 1 s, scaled like `replica.lag.time.max.ms`:
+    /// 30 s → 1 s).
+    pub const REPLICA_FETCH_BACKOFF: Time = 33 * MS;
     /// Producer `delivery.timeout.ms` for the service's own producer in dual write
     /// (default 120 s): after it, the record is given up.
     pub const DELIVERY_TIMEOUT: Time = 5_000 * MS;

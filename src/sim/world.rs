@@ -13,7 +13,7 @@ use super::domain::{Kind, Refusal};
 use super::engine::{Engine, Ev, Ring, Status};
 use super::history::{DeliveryId, Names, NodeId, Op, Rec};
 use super::msg::{Msg, Payload};
-use super::net::{DropWhy, Dropped, Fate, Net};
+use super::net::{connection_loss, ConnectionLoss, DropWhy, Dropped, Fate, Net};
 use super::nodes::app::App;
 use super::nodes::broker::Broker;
 use super::nodes::client::Client;
@@ -270,8 +270,14 @@ impl Sim {
     fn handle(&mut self, ev: Ev) {
         match ev {
             Ev::Deliver { from, to, sent, msg, dup } => {
-                if self.net.is_cut(from, to) {
+                // The notice of a broken connection is the receiver's own knowledge: no link cut
+                // stops it.
+                if self.net.is_cut(from, to) && msg != Msg::ConnectionLost {
                     self.drop_msg(from, to, &msg, DropWhy::Cut);
+                    return;
+                }
+                if self.net.lost_with_connection(&msg, from, to, sent, self.now()) {
+                    self.drop_msg(from, to, &msg, DropWhy::Random);
                     return;
                 }
                 match self.status[to as usize] {
@@ -426,7 +432,16 @@ impl Sim {
         let distance = self.replica_distance_us(from) + self.replica_distance_us(to);
         let now = self.now();
         match self.net.route(&self.cfg, self.engine.rng(), now, from, to, distance) {
-            Fate::Lost(why) => self.drop_msg(from, to, &msg, why),
+            Fate::Lost(why) => {
+                self.drop_msg(from, to, &msg, why);
+                let loss = (why == DropWhy::Random).then(|| connection_loss(&self.cfg, &msg, from, to, distance, now));
+                if let Some(loss) = loss.flatten().filter(|&l| self.net.break_connection(l, now)) {
+                    let ConnectionLoss { client, broker, at } = loss;
+                    let lost =
+                        Ev::Deliver { from: broker, to: client, sent: now, msg: Msg::ConnectionLost, dup: false };
+                    self.engine.push(at, lost);
+                }
+            }
             Fate::Arrives { at, dup_at } => {
                 if let Some(d) = dup_at {
                     self.engine.push(d, Ev::Deliver { from, to, sent: now, msg: msg.clone(), dup: true });
@@ -663,6 +678,8 @@ impl Sim {
             .engine
             .queued()
             .filter_map(|e| match &e.ev {
+                // A broken connection's notice is not on the wire: nothing to draw.
+                Ev::Deliver { msg: Msg::ConnectionLost, .. } => None,
                 Ev::Deliver { from, to, sent, msg, dup } => Some((e.at, e.seq, *from, *to, *sent, msg, *dup)),
                 _ => None,
             })

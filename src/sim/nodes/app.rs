@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 
 use super::chan::Chan;
-use super::producer::{Outcome, Producer, ProducerTimer};
+use super::producer::{Disconnect, Outcome, Producer, ProducerTimer};
 use super::{Ctx, Effect, Node, NoticeKind, Timer};
 use crate::sim::command::CrashPoint;
 use crate::sim::config::{Publish, WriteMode};
@@ -265,9 +265,9 @@ impl Node for App {
                 let entries = log[start..end].to_vec();
                 ctx.send(from, Msg::BinlogBatch { shard, from: pos, entries });
             }
-            Msg::ProduceResp { req, part, result, .. } => {
+            Msg::ProduceResp { req, parts } => {
                 if let Some(p) = self.vol.producer.as_mut() {
-                    let outs = p.on_response(req, part, result, ctx);
+                    let outs = p.on_response(req, &parts, ctx);
                     self.outcomes(outs, ctx);
                 }
             }
@@ -277,9 +277,9 @@ impl Node for App {
                     self.outcomes(outs, ctx);
                 }
             }
-            Msg::ConnectionRefused => {
+            Msg::ConnectionRefused | Msg::ConnectionLost => {
                 if let Some(p) = self.vol.producer.as_mut() {
-                    let outs = p.on_refused(from, ctx);
+                    let outs = p.on_disconnect(from, Disconnect::of(&msg), ctx);
                     self.outcomes(outs, ctx);
                 }
             }

@@ -8,27 +8,23 @@
 //! - The high watermark is the offset every ISR member has; consumers read only below it. While
 //!   the leader's proposal to add a follower back is undecided, that follower counts too (the
 //!   "maximal ISR" of KIP-497).
-//! - `acks=all`: refused up front with NOT_ENOUGH_REPLICAS when the ISR is smaller than
-//!   `min.insync.replicas`; otherwise answered once the high watermark passes the record, with
-//!   NOT_ENOUGH_REPLICAS_AFTER_APPEND if the ISR shrank below the minimum meanwhile.
-//! - Idempotent producer: per producer id the broker keeps the last five batches' sequence
-//!   numbers (the broker "retains record metadata for the 5 most recent batches",
-//!   `ProducerStateEntry`, KAFKA-17926 — why max.in.flight must stay ≤ 5); a retry of one of them is
-//!   answered with its original offset and not appended; a sequence gap is refused.
+//! - Produce requests (several partitions' batches each; acks, the purgatory, idempotent dedup
+//!   by batch) are in `broker/produce.rs`.
 //! - Every broker caches the leader and leader epoch of every partition, hosted or not (KRaft
 //!   brokers replicate the whole metadata log), and answers a client's MetadataRequest from that
 //!   cache: clients bootstrap from any broker, never from the controller.
 //! - A follower keeps one fetch in flight per partition, matched to its answer by correlation
-//!   id (a duplicated or late answer is dropped), and one live timer per partition.
+//!   id (a duplicated or late answer is dropped), and one live timer per partition. When its
+//!   connection to the leader breaks, the fetches in flight on it fail and are sent again after
+//!   the backoff (the replica fetcher's `replica.fetch.backoff.ms`), not after the fetch timeout.
 //! - Truncation uses leader epochs (KIP-101/KIP-279/KIP-320): a follower's fetch carries the
 //!   epoch of its last record; if the leader's log diverges there, the leader answers with the
 //!   end offset of that epoch and the follower truncates to it before fetching on.
 
 use super::controller::PartMeta;
 use super::{Ctx, Node, NoticeKind};
-use crate::sim::config::Acks;
-use crate::sim::history::{NodeId, Op, SkipReason};
-use crate::sim::msg::{Msg, PartIdx, PartLeader, Payload, ProduceError, Record};
+use crate::sim::history::NodeId;
+use crate::sim::msg::{Msg, PartIdx, PartLeader, Payload, Record};
 use crate::sim::time::{timing, Time};
 
 /// A broker's timers.
@@ -47,7 +43,9 @@ pub enum BrokerTimer {
 pub const FETCH_MAX: u32 = 64;
 
 mod log;
-pub use log::PartLog;
+mod produce;
+pub use log::{BatchMeta, PartLog};
+pub use produce::{DelayedProduce, Slot};
 
 /// A partition's role at this broker.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -58,14 +56,6 @@ pub enum PartRole {
     Follower {
         leader: u32,
     },
-}
-
-/// An acks=all request waiting for the high watermark.
-#[derive(Clone, Debug)]
-pub struct WaitingAck {
-    pub from: NodeId,
-    pub req: u64,
-    pub offset: u64,
 }
 
 /// Volatile per-partition state.
@@ -80,7 +70,6 @@ pub struct PartState {
     pub caught_up_at: Vec<Time>,
     /// The leader's log end when each follower last fetched.
     pub leo_at_fetch: Vec<u64>,
-    pub waiting: Vec<WaitingAck>,
     pub isr_change_inflight: bool,
     /// Followers the leader asked the controller to add to the ISR, not yet decided: the high
     /// watermark waits for them too (KIP-497's "maximal ISR").
@@ -109,7 +98,6 @@ impl PartState {
             follower_leo: vec![0; brokers],
             caught_up_at: vec![0; brokers],
             leo_at_fetch: vec![0; brokers],
-            waiting: Vec::new(),
             isr_change_inflight: false,
             isr_joining: Vec::new(),
             isr_change_at: 0,
@@ -137,11 +125,14 @@ pub struct BrokerVolatile {
     pub registered: bool,
     /// Last correlation id or timer token handed out.
     pub next_id: u64,
+    /// Produce requests waiting for their acks=all partitions, oldest first.
+    pub purgatory: Vec<DelayedProduce>,
 }
 
 impl BrokerVolatile {
     fn new(parts: usize, brokers: usize) -> Self {
-        BrokerVolatile { parts: vec![PartState::new(brokers); parts], registered: false, next_id: 0 }
+        let parts = vec![PartState::new(brokers); parts];
+        BrokerVolatile { parts, registered: false, next_id: 0, purgatory: Vec::new() }
     }
 }
 
@@ -194,74 +185,8 @@ impl Broker {
         ctx.send(ctx.topo.controller, Msg::BrokerHeartbeat { broker: self.idx, fresh: !self.vol.registered, versions });
     }
 
-    fn on_produce(&mut self, from: NodeId, req: u64, part: PartIdx, mut record: Record, acks: Acks, ctx: &mut Ctx) {
-        let p = part as usize;
-        let number = ctx.topo.parts[p].number;
-        let st = &self.vol.parts[p];
-        let reply = |ctx: &mut Ctx, result: Result<u64, ProduceError>, duplicate: bool| {
-            if acks != Acks::Zero {
-                ctx.send(from, Msg::ProduceResp { req, part, result, duplicate });
-            }
-        };
-        if st.role != PartRole::Leader {
-            reply(ctx, Err(ProduceError::NotLeader), false);
-            return;
-        }
-        if acks == Acks::All && (st.isr.len() as u32) < ctx.cfg.min_insync_replicas {
-            self.refused_not_enough += 1;
-            ctx.notice(NoticeKind::NotEnoughReplicas { part });
-            reply(ctx, Err(ProduceError::NotEnoughReplicas), false);
-            return;
-        }
-        let log = &mut self.durable.logs[p];
-        if record.producer_id != 0 {
-            if let Some(recent) = log.producers.get(&record.producer_id) {
-                if let Some(&(_, off)) = recent.iter().find(|(s, _)| *s == record.producer_seq) {
-                    // A retry of a batch we already have: append nothing, answer with the
-                    // original offset — for acks=all only once that offset is committed, as
-                    // for any produce (the duplicate still goes through the produce purgatory).
-                    self.dedup_dropped += 1;
-                    if let Some(ev) = record.payload.event() {
-                        ctx.record(Op::Skip {
-                            replica: None,
-                            partition: Some(number),
-                            event: ev,
-                            reason: SkipReason::Duplicate,
-                        });
-                    }
-                    if acks == Acks::All {
-                        self.vol.parts[p].waiting.push(WaitingAck { from, req, offset: off });
-                        self.advance_hw(part, ctx);
-                    } else {
-                        reply(ctx, Ok(off), true);
-                    }
-                    return;
-                }
-                let last = recent.back().map(|x| x.0).unwrap_or(-1);
-                if record.producer_seq != last + 1 {
-                    reply(ctx, Err(ProduceError::OutOfOrderSequence), false);
-                    return;
-                }
-            } else if record.producer_seq != 0 {
-                reply(ctx, Err(ProduceError::OutOfOrderSequence), false);
-                return;
-            }
-        }
-        record.epoch = st.epoch;
-        let offset = log.append(record);
-        if let Some(ev) = record.payload.event() {
-            ctx.record(Op::Append { event: ev, partition: number, offset });
-        }
-        match acks {
-            Acks::Zero => {}
-            Acks::One => reply(ctx, Ok(offset), false),
-            Acks::All => self.vol.parts[p].waiting.push(WaitingAck { from, req, offset }),
-        }
-        self.advance_hw(part, ctx);
-    }
-
     /// HW = the smallest log end among ISR members (the leader's own included); answers
-    /// acks=all requests it now covers.
+    /// acks=all batches it now covers.
     fn advance_hw(&mut self, part: PartIdx, ctx: &mut Ctx) {
         let p = part as usize;
         let st = &mut self.vol.parts[p];
@@ -285,16 +210,8 @@ impl Broker {
         }
         let hw = log.hw;
         let isr_ok = (st.isr.len() as u32) >= ctx.cfg.min_insync_replicas;
-        let mut i = 0;
-        while i < st.waiting.len() {
-            if st.waiting[i].offset < hw {
-                let w = st.waiting.remove(i);
-                let result = if isr_ok { Ok(w.offset) } else { Err(ProduceError::NotEnoughReplicasAfterAppend) };
-                ctx.send(w.from, Msg::ProduceResp { req: w.req, part, result, duplicate: false });
-            } else {
-                i += 1;
-            }
-        }
+        self.release_waiting(part, hw, isr_ok);
+        self.answer_complete(ctx);
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -446,33 +363,24 @@ impl Broker {
                         st.caught_up_at[b] = ctx.now;
                         st.leo_at_fetch[b] = 0;
                     }
-                    st.waiting.clear();
                     st.isr_change_inflight = false;
+                    self.fail_waiting(part, ctx); // batches of an earlier term: retried
                 }
                 self.advance_hw(part, ctx);
             }
             Some(l) => {
                 let was_following = st.role == PartRole::Follower { leader: l } && same_epoch;
-                for w in st.waiting.drain(..) {
-                    ctx.send(
-                        w.from,
-                        Msg::ProduceResp { req: w.req, part, result: Err(ProduceError::NotLeader), duplicate: false },
-                    );
-                }
                 st.role = PartRole::Follower { leader: l };
+                self.fail_waiting(part, ctx);
+                let st = &mut self.vol.parts[p];
                 if !was_following {
                     st.fetch_inflight = None;
                     self.follower_fetch(part, ctx);
                 }
             }
             None => {
-                for w in st.waiting.drain(..) {
-                    ctx.send(
-                        w.from,
-                        Msg::ProduceResp { req: w.req, part, result: Err(ProduceError::NotLeader), duplicate: false },
-                    );
-                }
                 st.role = PartRole::None;
+                self.fail_waiting(part, ctx);
             }
         }
     }
@@ -511,6 +419,20 @@ impl Broker {
         if st.fetch_token == token {
             st.fetch_inflight = None;
             self.follower_fetch(part, ctx);
+        }
+    }
+
+    /// The connection to the broker node `leader` broke: the fetches in flight on it failed and
+    /// are sent again after the backoff (`ReplicaFetcherThread` delays a partition whose fetch
+    /// failed by `replica.fetch.backoff.ms`), instead of waiting out the fetch timeout.
+    fn on_connection_lost(&mut self, leader: NodeId, ctx: &mut Ctx) {
+        for p in 0..self.vol.parts.len() {
+            let st = &mut self.vol.parts[p];
+            let PartRole::Follower { leader: l } = st.role else { continue };
+            if st.fetch_inflight.is_some() && ctx.topo.brokers[l as usize] == leader {
+                st.fetch_inflight = None;
+                self.arm_fetch(p as PartIdx, timing::REPLICA_FETCH_BACKOFF, ctx);
+            }
         }
     }
 
@@ -604,7 +526,8 @@ impl Node for Broker {
 
     fn on_message(&mut self, from: NodeId, msg: Msg, ctx: &mut Ctx) {
         match msg {
-            Msg::Produce { req, part, record, acks } => self.on_produce(from, req, part, record, acks, ctx),
+            Msg::Produce { req, acks, batches } => self.on_produce(from, req, acks, batches, ctx),
+            Msg::ConnectionLost => self.on_connection_lost(from, ctx),
             Msg::Fetch { id, part, offset, last_epoch, replica, max } => {
                 self.on_fetch(from, id, part, offset, last_epoch, replica, max, ctx)
             }

@@ -247,11 +247,13 @@ impl Consumer {
         self.fetch(part, ctx);
     }
 
-    /// The connection to `broker` was refused: its fetches in flight failed (the Java client's
+    /// The connection to `broker` ended: its fetches in flight failed (the Java client's
     /// `NetworkClient.processDisconnection` fails the in-flight requests and requests a metadata
-    /// update), so those partitions forget their leader and fetch again once metadata names one.
-    fn on_refused(&mut self, broker: NodeId, ctx: &mut Ctx) {
-        self.vol.meta.on_refused(broker, ctx, &|t| ConsumerTimer::Metadata(t).into());
+    /// update). A broker that `refused` it is down: those partitions forget their leader and
+    /// fetch again once metadata names one. A connection lost on a lossy link: they fetch from
+    /// the same leader again after the backoff (`reconnect.backoff.ms`), not after the timeout.
+    fn on_disconnect(&mut self, broker: NodeId, refused: bool, ctx: &mut Ctx) {
+        self.vol.meta.on_disconnect(broker, refused, ctx, &|t| ConsumerTimer::Metadata(t).into());
         let failed: Vec<PartIdx> = self
             .vol
             .fetches
@@ -262,9 +264,16 @@ impl Consumer {
                 *p
             })
             .collect();
+        if !refused && !failed.is_empty() {
+            self.ask_metadata(ctx);
+        }
         for p in failed {
-            self.vol.meta.forget(p);
-            self.fetch(p, ctx);
+            if refused {
+                self.vol.meta.forget(p);
+                self.fetch(p, ctx);
+            } else {
+                self.arm_fetch(p, timing::RETRY_BACKOFF, ctx);
+            }
         }
     }
 
@@ -378,7 +387,8 @@ impl Node for Consumer {
                 self.assign(assignment.generation, assignment.partitions, ctx);
             }
             Msg::MetadataResp { id, leaders } => self.on_metadata(id, &leaders, ctx),
-            Msg::ConnectionRefused => self.on_refused(from, ctx),
+            Msg::ConnectionRefused => self.on_disconnect(from, true, ctx),
+            Msg::ConnectionLost => self.on_disconnect(from, false, ctx),
             Msg::FetchResp { id, part, offset, records, hw, diverging, not_leader } => {
                 let ours = self.vol.fetches.get(&part).and_then(|f| f.inflight).is_some_and(|(want, _)| want == id);
                 if !ours || self.vol.positions.get(&part) != Some(&offset) {
@@ -499,7 +509,7 @@ mod tests {
         let records = (1..=n)
             .map(|e| {
                 let payload = Payload::Event { event: e, delivery: 0, kind: Kind::Created, seq: 1 };
-                Record { payload, producer_id: 0, producer_seq: -1, epoch: 1 }
+                Record { payload, producer_id: 0, producer_seq: -1, base_seq: -1, epoch: 1 }
             })
             .collect();
         let id = in_flight(c).expect("a fetch in flight");
@@ -628,6 +638,25 @@ mod tests {
             h.sent().iter().filter(|(_, m)| matches!(m, Msg::MetadataReq { .. })).map(|(to, _)| *to).collect();
         assert_eq!(asked.len(), 1);
         assert!(h.topo.brokers.contains(&asked[0]), "a broker, not the controller");
+    }
+
+    // A connection lost on a lossy link (the leader is up) fails the fetch in flight at once: the
+    // consumer keeps the leader, refreshes metadata, and fetches again after the backoff instead
+    // of waiting out the fetch timeout.
+    #[test]
+    fn lost_connection_fetches_again_after_backoff() {
+        let (mut h, mut c) = member(CommitMode::AfterProcess);
+        let leader = h.topo.brokers[0];
+        h.now = timing::METADATA_RETRY;
+        h.clear();
+        h.run(|ctx| c.on_message(leader, Msg::ConnectionLost, ctx));
+        assert_eq!(in_flight(&c), None);
+        assert_eq!(c.vol.meta.leader(0), Some(leader), "the broker is up: its leadership is not in doubt");
+        assert!(h.sent().iter().any(|(_, m)| matches!(m, Msg::MetadataReq { .. })));
+        let retry = h.timers().iter().any(|(after, t)| {
+            *after == timing::RETRY_BACKOFF && matches!(t, Timer::Consumer(ConsumerTimer::Fetch(0, _)))
+        });
+        assert!(retry, "fetch again after retry.backoff.ms: {:?}", h.timers());
     }
 
     // The dashboard's store is restored from its changelog when it starts again.

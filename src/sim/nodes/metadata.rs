@@ -96,14 +96,17 @@ impl MetaClient {
         self.send(ctx, wrap);
     }
 
-    /// The connection to `broker` (a node) was refused: a request in flight to it failed, and
-    /// the next one goes to another broker after the backoff (`handleServerDisconnect` treats
-    /// it as a failed update).
-    pub fn on_refused(&mut self, broker: NodeId, ctx: &mut Ctx, wrap: Wrap) {
+    /// The connection to `broker` (a node) ended: a request in flight to it failed
+    /// (`handleServerDisconnect` treats it as a failed update) and a new one goes out after the
+    /// backoff. A broker that `refused` the connection is down: the next requests go to the
+    /// other brokers; a connection merely lost on the way may be tried again.
+    pub fn on_disconnect(&mut self, broker: NodeId, refused: bool, ctx: &mut Ctx, wrap: Wrap) {
         let Some((_, b)) = self.inflight else { return };
         if ctx.topo.brokers[b] == broker {
             self.inflight = None;
-            self.silent_until[b] = ctx.now + timing::METADATA_MAX_AGE;
+            if refused {
+                self.silent_until[b] = ctx.now + timing::METADATA_MAX_AGE;
+            }
             self.request_update(ctx, wrap);
         }
     }

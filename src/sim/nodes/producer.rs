@@ -1,18 +1,31 @@
 //! The Kafka producer client used by the service (dual write, event bus) and by the relays.
 //!
 //! Follows the Java client's documented behaviour:
+//! - Records wait in the accumulator in per-partition batches. A batch is sent when it is full
+//!   (`batch.size`) or has waited `linger.ms` ("once we get batch.size worth of records for a
+//!   partition it will be sent immediately regardless of this setting"), or when another batch
+//!   queues behind it. When one partition is ready, the request to its leader takes the first
+//!   batch of every partition that broker leads: "Requests sent to brokers will contain multiple
+//!   batches, one for each partition with data available to be sent" (`RecordAccumulator.drain`).
+//! - `max.in.flight.requests.per.connection`: "The maximum number of unacknowledged requests the
+//!   client will send on a single connection before blocking" — counted per broker, not per
+//!   partition.
 //! - `acks=0`: "the producer will not wait for any acknowledgment … retries will not take
 //!   effect"; the record counts as sent when it leaves.
-//! - Retries of a failed or timed-out request go back to the *front* of the partition's queue
-//!   (`RecordAccumulator.reenqueue`); with more than one request in flight and no idempotence
-//!   a retry can land after a later record: reordering, and a duplicate when the first attempt
-//!   was in fact written.
-//! - `enable.idempotence`: a producer id and a per-partition sequence number on every record;
-//!   the broker drops a retried batch it already has and refuses a gap
-//!   (OUT_OF_ORDER_SEQUENCE_NUMBER), so retries keep order and add no duplicate. Idempotence
-//!   lasts for one producer session only: a restarted producer gets a new id.
-//! - `max.in.flight.requests.per.connection` bounds unacknowledged requests per partition here
-//!   (one record per request in this model).
+//! - A failed batch (an error answer, a timeout, a broken connection) goes back to the *front*
+//!   of its partition's queue and is sent again after `retry.backoff.ms`
+//!   (`RecordAccumulator.reenqueue`), as the same batch; with more than one request in flight
+//!   and no idempotence a retry can land after a later batch: reordering, and a duplicate when
+//!   the first attempt was in fact written.
+//! - `enable.idempotence`: a producer id, and a base sequence number on each batch, given when
+//!   the batch is first sent and kept across its retries; retries go out in sequence order
+//!   (`insertInSequenceOrder`, `nextBatchBySequence`), at most five batches of a partition in
+//!   flight (the broker retains five), so the broker drops a retried batch it already has and
+//!   refuses a gap (OUT_OF_ORDER_SEQUENCE_NUMBER). Idempotence lasts for one producer session
+//!   only: a restarted producer gets a new id.
+//! - A connection that breaks (refused, lost on the way, or closed after `request.timeout.ms`)
+//!   fails every request in flight on it (`NetworkClient.processDisconnection`) and requests a
+//!   metadata update; the batches are retried after the backoff.
 
 use std::collections::VecDeque;
 
@@ -20,16 +33,28 @@ use super::metadata::MetaClient;
 use super::{Ctx, Timer};
 use crate::sim::config::{Acks, Config, Partitioner};
 use crate::sim::history::NodeId;
-use crate::sim::msg::{Msg, PartIdx, PartLeader, Payload, ProduceError, Record};
+use crate::sim::msg::{Msg, PartIdx, PartLeader, PartResult, Payload, ProduceBatch, ProduceError, Record};
 use crate::sim::time::{timing, Time};
+
+/// `batch.size` (default 16384 bytes): "the default batch size in bytes".
+pub const BATCH_SIZE_BYTES: u32 = 16_384;
+/// What one record weighs against `batch.size`: an outbox event (key = delivery id, a JSON
+/// value of about 200 bytes) plus Kafka's per-record overhead. The model counts records, so a
+/// full batch is `BATCH_SIZE_BYTES / RECORD_BYTES` = 64 records.
+pub const RECORD_BYTES: u32 = 256;
+/// Records in a full batch.
+pub const BATCH_RECORDS: usize = (BATCH_SIZE_BYTES / RECORD_BYTES) as usize;
+/// Batches of one partition the broker remembers per producer id, hence the most an idempotent
+/// producer keeps in flight per partition (`ProducerStateEntry.NUM_BATCHES_TO_RETAIN`).
+const IDEMPOTENT_BATCHES_IN_FLIGHT: usize = 5;
 
 /// The producer's own timers; its owner wraps them in its timer enum (see [`Producer::new`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ProducerTimer {
     /// A produce request got no answer in time.
     Timeout(u64),
-    /// Backoff over: the producer may send queued records of this partition.
-    Retry(PartIdx),
+    /// The sender wakes up: a batch's `linger.ms` or retry backoff is over.
+    Wake,
     /// The metadata client's one timer (request deadline, backoff or max age), with its token.
     Metadata(u64),
 }
@@ -39,28 +64,70 @@ impl ProducerTimer {
     pub fn fire(self, producer: &mut Producer, ctx: &mut Ctx) -> Vec<Outcome> {
         match self {
             ProducerTimer::Timeout(req) => producer.on_timeout(req, ctx),
-            ProducerTimer::Retry(part) => producer.pump(part, ctx),
+            ProducerTimer::Wake => {
+                producer.wake_at = None;
+                producer.pump(ctx)
+            }
             ProducerTimer::Metadata(token) => producer.on_metadata_timer(token, ctx),
         }
     }
 }
 
-/// A record waiting for, or awaiting, its acknowledgement.
+/// A record handed to the producer, with its owner's token (relay: binlog position; service:
+/// commit time).
 #[derive(Clone, Debug)]
 pub struct Pending {
-    pub req: u64,
-    pub part: PartIdx,
     pub record: Record,
-    /// The owner's token (relay: binlog position; service: commit time).
     pub tag: u64,
-    pub first_sent: Time,
-    pub not_before: Time,
-    /// The broker the last attempt went to.
-    pub sent_to: NodeId,
-    pub attempts: u32,
 }
 
-/// What the owner learns from a response or a timeout.
+/// Records of one partition sent together (Kafka's `ProducerBatch`).
+#[derive(Clone, Debug)]
+pub struct Batch {
+    pub part: PartIdx,
+    pub records: Vec<Pending>,
+    /// When its first record was appended: `linger.ms` and `delivery.timeout.ms` count from it.
+    pub created: Time,
+    /// Not sent again before this (`retry.backoff.ms` after a failure).
+    pub not_before: Time,
+    /// Times sent; a batch once sent takes no more records.
+    pub attempts: u32,
+    /// Its first record's sequence number, given when first sent (None: not yet, or no
+    /// idempotence).
+    pub base_seq: Option<i64>,
+}
+
+/// A produce request awaiting its answer.
+#[derive(Clone, Debug)]
+pub struct Request {
+    pub req: u64,
+    /// The broker node it went to: its connection.
+    pub broker: NodeId,
+    pub batches: Vec<Batch>,
+}
+
+/// How a connection to a broker ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Disconnect {
+    /// The broker's host refused it: the broker process is down.
+    Refused,
+    /// A message on it was lost: the broker is up, the connection broke.
+    Lost,
+    /// A request on it got no answer within `request.timeout.ms` and the client closed it.
+    TimedOut,
+}
+
+impl Disconnect {
+    /// How a connection ended, from the message that tells it (refused or lost).
+    pub fn of(msg: &Msg) -> Disconnect {
+        match msg {
+            Msg::ConnectionRefused => Disconnect::Refused,
+            _ => Disconnect::Lost,
+        }
+    }
+}
+
+/// What the owner learns from a response or a timeout, per record.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Outcome {
     /// Acknowledged at `offset` (None with acks=0).
@@ -76,18 +143,21 @@ pub struct Producer {
     pub pid: u64,
     /// Next sequence number per partition.
     pub next_seq: Vec<i64>,
-    /// Waiting to be sent, per partition.
-    pub queue: Vec<VecDeque<Pending>>,
-    /// Sent and not yet answered, per partition.
-    pub inflight: Vec<Vec<Pending>>,
+    /// The accumulator: per partition, batches waiting to be sent, oldest first; the last one
+    /// takes new records until it is full or sent.
+    pub queue: Vec<VecDeque<Batch>>,
+    /// Requests sent and not yet answered, oldest first.
+    pub inflight: Vec<Request>,
     /// Who leads each partition, learned from the brokers.
     pub meta: MetaClient,
     pub next_req: u64,
     pub rr_next: u32,
     /// Whether this producer gives up after `delivery.timeout.ms`.
     pub gives_up: bool,
-    /// Requests answered NOT_ENOUGH_REPLICAS (for the page).
+    /// Batches answered NOT_ENOUGH_REPLICAS (for the page).
     pub refused: u64,
+    /// When the armed wake timer fires (None: none armed).
+    pub wake_at: Option<Time>,
     /// Wraps a producer timer into the owner's timer.
     pub wrap: fn(ProducerTimer) -> Timer,
 }
@@ -100,12 +170,13 @@ impl Producer {
             pid,
             next_seq: vec![0; parts],
             queue: vec![VecDeque::new(); parts],
-            inflight: vec![Vec::new(); parts],
+            inflight: Vec::new(),
             meta: MetaClient::new(parts),
             next_req: 1,
             rr_next: 0,
             gives_up,
             refused: 0,
+            wake_at: None,
             wrap,
         }
     }
@@ -126,81 +197,192 @@ impl Producer {
 
     /// Number of records not yet acknowledged.
     pub fn backlog(&self) -> usize {
-        self.queue.iter().map(|q| q.len()).sum::<usize>() + self.inflight.iter().map(|q| q.len()).sum::<usize>()
+        let queued: usize = self.queue.iter().flatten().map(|b| b.records.len()).sum();
+        queued + self.inflight.iter().flat_map(|r| &r.batches).map(|b| b.records.len()).sum::<usize>()
     }
 
-    /// Hands a record to the producer; returns outcomes for acks=0 sends.
+    /// Hands a record to the producer: it joins its partition's open batch (or opens one);
+    /// returns outcomes for acks=0 sends.
     pub fn send(&mut self, part: PartIdx, payload: Payload, tag: u64, ctx: &mut Ctx) -> Vec<Outcome> {
-        let (pid, seq) = if self.pid != 0 {
-            let s = self.next_seq[part as usize];
-            self.next_seq[part as usize] += 1;
-            (self.pid, s)
-        } else {
-            (0, -1)
-        };
-        let record = Record { payload, producer_id: pid, producer_seq: seq, epoch: 0 };
-        self.queue[part as usize].push_back(Pending {
-            req: 0,
-            part,
-            record,
-            tag,
-            first_sent: ctx.now,
-            not_before: 0,
-            attempts: 0,
-            sent_to: 0,
-        });
-        self.pump(part, ctx)
+        let record = Record { payload, producer_id: self.pid, producer_seq: -1, base_seq: -1, epoch: 0 };
+        let q = &mut self.queue[part as usize];
+        let pending = Pending { record, tag };
+        match q.back_mut() {
+            Some(b) if b.attempts == 0 && b.records.len() < BATCH_RECORDS => b.records.push(pending),
+            _ => q.push_back(Batch {
+                part,
+                records: vec![pending],
+                created: ctx.now,
+                not_before: 0,
+                attempts: 0,
+                base_seq: None,
+            }),
+        }
+        self.pump(ctx)
     }
 
-    /// Sends what the in-flight window allows.
-    pub fn pump(&mut self, part: PartIdx, ctx: &mut Ctx) -> Vec<Outcome> {
-        let mut out = Vec::new();
-        let p = part as usize;
-        let Some(leader) = self.meta.leader(part) else {
-            if !self.queue[p].is_empty() {
-                self.ask_metadata(ctx);
-            }
-            return out;
-        };
-        let acks = ctx.cfg.acks;
-        let window = ctx.cfg.max_in_flight.max(1) as usize;
-        while self.inflight[p].len() < window {
-            let ready = matches!(self.queue[p].front(), Some(f) if f.not_before <= ctx.now);
-            if !ready {
-                break;
-            }
-            if self.pid != 0 {
-                // Never more than `window` sequence numbers between the oldest unacknowledged
-                // record and the newest sent: the broker remembers the last five batches per
-                // producer, so any retry is still recognised as a duplicate. (Kafka gets this
-                // from in-order TCP connections plus max.in.flight ≤ 5.)
-                let front = self.queue[p].front().expect("ready").record.producer_seq;
-                let oldest = self.inflight[p].iter().map(|x| x.record.producer_seq).min().unwrap_or(front);
-                if front - oldest.min(front) >= window as i64 {
-                    break;
-                }
-            }
-            let mut pend = self.queue[p].pop_front().expect("front checked");
-            if self.gives_up && ctx.now.saturating_sub(pend.first_sent) >= timing::DELIVERY_TIMEOUT {
-                out.push(Outcome::GaveUp { part, record: pend.record, tag: pend.tag });
-                continue;
-            }
-            pend.req = self.next_req;
-            self.next_req += 1;
-            pend.attempts += 1;
-            pend.sent_to = leader;
-            ctx.send(leader, Msg::Produce { req: pend.req, part, record: pend.record, acks });
-            if acks == Acks::Zero {
-                // Fire and forget: no response will come, no retry will happen.
-                out.push(Outcome::Acked { part, record: pend.record, tag: pend.tag, offset: None });
-            } else {
-                ctx.timer(ctx.patient(timing::REQUEST_TIMEOUT), (self.wrap)(ProducerTimer::Timeout(pend.req)));
-                self.inflight[p].push(pend);
+    /// When the first batch of partition `p` may go (`RecordAccumulator.ready`): a retry after
+    /// its backoff; a full batch, or one with another queued behind it, at once; otherwise
+    /// `linger.ms` after its first record.
+    fn sendable_at(&self, p: usize) -> Option<Time> {
+        let q = &self.queue[p];
+        let b = q.front()?;
+        Some(if b.attempts > 0 {
+            b.not_before
+        } else if q.len() > 1 || b.records.len() >= BATCH_RECORDS {
+            0
+        } else {
+            b.created + timing::LINGER
+        })
+    }
+
+    /// Unanswered requests on the connection to `broker`.
+    fn in_flight_to(&self, broker: NodeId) -> usize {
+        self.inflight.iter().filter(|r| r.broker == broker).count()
+    }
+
+    /// Batches of partition `p` in flight, by base sequence.
+    fn in_flight_of(&self, p: PartIdx) -> impl Iterator<Item = &Batch> + '_ {
+        self.inflight.iter().flat_map(|r| &r.batches).filter(move |b| b.part == p)
+    }
+
+    /// Whether partition `p`'s first batch may join a request now (`drainBatchesForOneNode`):
+    /// not backing off; with `max.in.flight` = 1 not while a batch of `p` is in flight
+    /// (`guaranteeMessageOrder`); with idempotence at most five batches of `p` in flight, and a
+    /// retried batch only when no batch with a lower sequence is in flight
+    /// (`shouldStopDrainBatchesForPartition`).
+    fn drainable(&self, p: usize, ctx: &Ctx) -> bool {
+        let Some(b) = self.queue[p].front() else { return false };
+        if b.not_before > ctx.now {
+            return false;
+        }
+        let part = p as PartIdx;
+        if ctx.cfg.max_in_flight <= 1 && self.in_flight_of(part).next().is_some() {
+            return false;
+        }
+        if self.pid == 0 {
+            return true;
+        }
+        if self.in_flight_of(part).count() >= IDEMPOTENT_BATCHES_IN_FLIGHT {
+            return false;
+        }
+        match b.base_seq {
+            Some(seq) => self.in_flight_of(part).all(|f| f.base_seq.is_none_or(|s| s > seq)),
+            None => true,
+        }
+    }
+
+    /// Gives a batch its sequence numbers when it is first sent (`RecordAccumulator.drain`
+    /// sets the producer state of a batch that has none); a retry keeps them.
+    fn stamp(&mut self, b: &mut Batch) {
+        if self.pid == 0 || b.base_seq.is_some() {
+            return;
+        }
+        let p = b.part as usize;
+        let base = self.next_seq[p];
+        self.next_seq[p] += b.records.len() as i64;
+        for (i, r) in b.records.iter_mut().enumerate() {
+            r.record.producer_id = self.pid;
+            r.record.producer_seq = base + i as i64;
+            r.record.base_seq = base;
+        }
+        b.base_seq = Some(base);
+    }
+
+    /// The sender loop (`Sender.sendProducerData`): gives up expired batches, then for every
+    /// broker leading a ready partition sends requests — each with the first batch of every
+    /// partition it leads — while its connection has room; wakes up again when the next batch
+    /// becomes ready.
+    pub fn pump(&mut self, ctx: &mut Ctx) -> Vec<Outcome> {
+        let mut out = self.expire(ctx);
+        let parts = self.queue.len();
+        let mut brokers: Vec<NodeId> = Vec::new();
+        let mut wake: Option<Time> = None;
+        let mut need_meta = false;
+        for p in 0..parts {
+            let Some(at) = self.sendable_at(p) else { continue };
+            match self.meta.leader(p as PartIdx) {
+                None => need_meta = true,
+                Some(_) if at > ctx.now => wake = Some(wake.map_or(at, |w: Time| w.min(at))),
+                Some(l) if !brokers.contains(&l) => brokers.push(l),
+                Some(_) => {}
             }
         }
-        if let Some(f) = self.queue[p].front() {
-            if f.not_before > ctx.now && self.inflight[p].len() < window {
-                ctx.timer(f.not_before - ctx.now, (self.wrap)(ProducerTimer::Retry(part)));
+        if need_meta {
+            self.ask_metadata(ctx);
+        }
+        brokers.sort_unstable();
+        let window = ctx.cfg.max_in_flight.max(1) as usize;
+        for broker in brokers {
+            while self.in_flight_to(broker) < window && self.send_request(broker, &mut out, ctx) {}
+        }
+        if let Some(at) = wake {
+            if self.wake_at.is_none_or(|w| w <= ctx.now || w > at) {
+                self.wake_at = Some(at);
+                ctx.timer(at - ctx.now, (self.wrap)(ProducerTimer::Wake));
+            }
+        }
+        out
+    }
+
+    /// Drains one request for `broker` (the first batch of each drainable partition it leads)
+    /// and sends it; false when there was nothing to send.
+    fn send_request(&mut self, broker: NodeId, out: &mut Vec<Outcome>, ctx: &mut Ctx) -> bool {
+        let ready = (0..self.queue.len()).any(|p| {
+            self.meta.leader(p as PartIdx) == Some(broker)
+                && self.sendable_at(p).is_some_and(|at| at <= ctx.now)
+                && self.drainable(p, ctx)
+        });
+        if !ready {
+            return false;
+        }
+        let mut batches = Vec::new();
+        for p in 0..self.queue.len() {
+            if self.meta.leader(p as PartIdx) == Some(broker) && self.drainable(p, ctx) {
+                let mut b = self.queue[p].pop_front().expect("drainable has a batch");
+                self.stamp(&mut b);
+                b.attempts += 1;
+                batches.push(b);
+            }
+        }
+        let req = self.next_req;
+        self.next_req += 1;
+        let acks = ctx.cfg.acks;
+        let wire = batches
+            .iter()
+            .map(|b| ProduceBatch { part: b.part, records: b.records.iter().map(|r| r.record).collect() })
+            .collect();
+        ctx.send(broker, Msg::Produce { req, acks, batches: wire });
+        if acks == Acks::Zero {
+            // Fire and forget: no response will come, no retry will happen.
+            for b in batches {
+                let part = b.part;
+                out.extend(b.records.into_iter().map(|r| Outcome::Acked {
+                    part,
+                    record: r.record,
+                    tag: r.tag,
+                    offset: None,
+                }));
+            }
+        } else {
+            ctx.timer(ctx.patient(timing::REQUEST_TIMEOUT), (self.wrap)(ProducerTimer::Timeout(req)));
+            self.inflight.push(Request { req, broker, batches });
+        }
+        true
+    }
+
+    /// `delivery.timeout.ms`: a producer that gives up drops the batches at the head of each
+    /// queue that have waited that long since their first record (`RecordAccumulator.expiredBatches`).
+    fn expire(&mut self, ctx: &Ctx) -> Vec<Outcome> {
+        let mut out = Vec::new();
+        if !self.gives_up {
+            return out;
+        }
+        for q in &mut self.queue {
+            while q.front().is_some_and(|b| ctx.now.saturating_sub(b.created) >= timing::DELIVERY_TIMEOUT) {
+                let b = q.pop_front().expect("front checked");
+                let part = b.part;
+                out.extend(b.records.into_iter().map(|r| Outcome::GaveUp { part, record: r.record, tag: r.tag }));
             }
         }
         out
@@ -216,7 +398,7 @@ impl Producer {
     pub fn on_metadata(&mut self, id: u64, leaders: &[PartLeader], ctx: &mut Ctx) -> Vec<Outcome> {
         let wrap = self.wrap;
         if self.meta.on_response(id, leaders, ctx, &|t| wrap(ProducerTimer::Metadata(t))) {
-            self.pump_all(ctx)
+            self.pump(ctx)
         } else {
             Vec::new()
         }
@@ -229,143 +411,125 @@ impl Producer {
         Vec::new()
     }
 
-    pub fn pump_all(&mut self, ctx: &mut Ctx) -> Vec<Outcome> {
-        let mut out = Vec::new();
-        for p in 0..self.queue.len() {
-            out.extend(self.pump(p as PartIdx, ctx));
-        }
-        out
-    }
-
-    /// Puts a failed request back for a retry after the backoff.
-    fn requeue(&mut self, mut pend: Pending, now: Time) {
-        let p = pend.part as usize;
-        pend.not_before = now + timing::RETRY_BACKOFF;
-        if self.pid != 0 {
-            // Idempotent: retries go out in sequence order, so the broker sees no gap.
-            let pos = self.queue[p].iter().position(|q| q.record.producer_seq > pend.record.producer_seq);
-            match pos {
-                Some(i) => self.queue[p].insert(i, pend),
-                None => self.queue[p].push_back(pend),
+    /// Puts a failed batch back for a retry after the backoff: at the front of its queue, or
+    /// with idempotence in sequence order (so the broker sees no gap).
+    fn requeue(&mut self, mut b: Batch, now: Time) {
+        b.not_before = now + timing::RETRY_BACKOFF;
+        let q = &mut self.queue[b.part as usize];
+        match b.base_seq {
+            Some(seq) if self.pid != 0 => {
+                let pos = q.iter().position(|x| x.base_seq.is_none_or(|s| s > seq));
+                q.insert(pos.unwrap_or(q.len()), b);
             }
-        } else {
-            self.queue[p].push_front(pend);
+            _ => q.push_front(b),
         }
     }
 
-    /// A produce response.
-    pub fn on_response(
-        &mut self,
-        req: u64,
-        part: PartIdx,
-        result: Result<u64, ProduceError>,
-        ctx: &mut Ctx,
-    ) -> Vec<Outcome> {
-        let p = part as usize;
-        let Some(i) = self.inflight[p].iter().position(|x| x.req == req) else {
-            return Vec::new(); // an answer to an attempt we already gave up on
+    /// A produce response: each partition's batch acknowledged, or put back for a retry.
+    pub fn on_response(&mut self, req: u64, parts: &[PartResult], ctx: &mut Ctx) -> Vec<Outcome> {
+        let Some(i) = self.inflight.iter().position(|r| r.req == req) else {
+            return Vec::new(); // an answer to a request we already gave up on
         };
-        let pend = self.inflight[p].remove(i);
+        let request = self.inflight.remove(i);
         let mut out = Vec::new();
-        match result {
-            Ok(offset) => {
-                out.push(Outcome::Acked { part, record: pend.record, tag: pend.tag, offset: Some(offset) });
-            }
-            Err(ProduceError::NotLeader) => {
-                // NOT_LEADER_OR_FOLLOWER: the Sender retries and requests a metadata update.
-                self.meta.forget(part);
-                self.requeue(pend, ctx.now);
-                self.ask_metadata(ctx);
-            }
-            Err(ProduceError::NotEnoughReplicas) | Err(ProduceError::NotEnoughReplicasAfterAppend) => {
-                self.refused += 1;
-                self.requeue(pend, ctx.now);
-            }
-            Err(ProduceError::OutOfOrderSequence) => {
-                let seq = pend.record.producer_seq;
-                let pid = pend.record.producer_id;
-                self.requeue(pend, ctx.now);
-                // A gap the producer can explain (an earlier record of this partition is still
-                // waiting to be retried) is retried in order. A gap it cannot explain means the
-                // broker lost records it had acknowledged (an acks=1 leader crash, an unclean
-                // election): the Java client then bumps its epoch and restarts the sequences
-                // (KIP-360); the model takes a fresh producer id.
-                let earlier_pending = self.queue[p]
-                    .iter()
-                    .chain(self.inflight[p].iter())
-                    .any(|q| q.record.producer_id == pid && q.record.producer_seq < seq);
-                if !earlier_pending && pid == self.pid {
-                    self.reset_sequences();
-                    return self.pump_all(ctx);
+        let mut reset = false;
+        for b in request.batches {
+            let part = b.part;
+            match parts.iter().find(|r| r.part == part).map(|r| r.result) {
+                Some(Ok(base)) => {
+                    out.extend(b.records.into_iter().enumerate().map(|(i, r)| Outcome::Acked {
+                        part,
+                        record: r.record,
+                        tag: r.tag,
+                        offset: Some(base + i as u64),
+                    }));
                 }
+                Some(Err(ProduceError::NotLeader)) => {
+                    // NOT_LEADER_OR_FOLLOWER: the Sender retries and requests a metadata update.
+                    self.meta.forget(part);
+                    self.requeue(b, ctx.now);
+                    self.ask_metadata(ctx);
+                }
+                Some(Err(ProduceError::NotEnoughReplicas | ProduceError::NotEnoughReplicasAfterAppend)) => {
+                    self.refused += 1;
+                    self.requeue(b, ctx.now);
+                }
+                Some(Err(ProduceError::OutOfOrderSequence)) => reset |= self.on_out_of_order(b, ctx),
+                None => self.requeue(b, ctx.now),
             }
         }
-        out.extend(self.pump(part, ctx));
+        if reset {
+            self.reset_sequences();
+        }
+        out.extend(self.pump(ctx));
         out
     }
 
-    /// Bumps the producer's epoch (a fresh id here) and renumbers every unacknowledged record of
+    /// OUT_OF_ORDER_SEQUENCE_NUMBER: the batch is retried. A gap the producer can explain (an
+    /// earlier batch of this partition is still unacknowledged) is retried in order. A gap it
+    /// cannot explain means the broker lost batches it had acknowledged (an acks=1 leader crash,
+    /// an unclean election): the Java client then bumps its epoch and restarts the sequences
+    /// (KIP-360); the model takes a fresh producer id. Returns whether to do that.
+    fn on_out_of_order(&mut self, b: Batch, ctx: &mut Ctx) -> bool {
+        let (part, seq) = (b.part, b.base_seq);
+        let pid = b.records.first().map_or(0, |r| r.record.producer_id);
+        self.requeue(b, ctx.now);
+        let below = |x: &Batch| x.base_seq.is_some_and(|s| seq.is_some_and(|mine| s < mine));
+        let earlier_pending = self.queue[part as usize].iter().any(below) || self.in_flight_of(part).any(below);
+        !earlier_pending && pid == self.pid
+    }
+
+    /// Bumps the producer's epoch (a fresh id here) and renumbers every unacknowledged batch of
     /// every partition from 0: the sequence belongs to (producer id, partition), so a new id
-    /// starts all partitions over.
+    /// starts all partitions over. Answers to the requests in flight will be ignored: their
+    /// batches go back to the queues, in sequence order, ahead of the batches never sent.
     fn reset_sequences(&mut self) {
         self.pid = self.pid.wrapping_add(1 << 40);
-        for p in 0..self.queue.len() {
-            // Answers to the requests in flight will be ignored: they go back to the queue.
-            let mut back: Vec<Pending> = self.inflight[p].drain(..).collect();
-            back.extend(self.queue[p].drain(..));
-            back.sort_by_key(|x| x.record.producer_seq);
-            for (s, mut q) in back.into_iter().enumerate() {
-                q.record.producer_id = self.pid;
-                q.record.producer_seq = s as i64;
-                self.queue[p].push_back(q);
-            }
-            self.next_seq[p] = self.queue[p].len() as i64;
+        let mut back: Vec<Batch> = self.inflight.drain(..).flat_map(|r| r.batches).collect();
+        for q in &mut self.queue {
+            back.extend(q.drain(..));
+        }
+        // Batches never sent keep their order after the numbered ones (a stable sort).
+        back.sort_by_key(|b| b.base_seq.map_or((1, 0), |s| (0, s)));
+        self.next_seq.iter_mut().for_each(|s| *s = 0);
+        for mut b in back {
+            b.base_seq = None;
+            self.queue[b.part as usize].push_back(b);
         }
     }
 
-    /// The connection to `broker` was refused: every request in flight to it failed
-    /// (`NetworkClient.processDisconnection`); they are retried after the backoff, once metadata
-    /// names a leader again ("the disconnect may be the result of stale metadata").
-    pub fn on_refused(&mut self, broker: NodeId, ctx: &mut Ctx) -> Vec<Outcome> {
+    /// The connection to `broker` ended: every request in flight on it failed
+    /// (`NetworkClient.processDisconnection`), and "the disconnect may be the result of stale
+    /// metadata, so request an update". Its batches are retried after `retry.backoff.ms`. When
+    /// the broker refused the connection or left a request unanswered, the partitions wait for
+    /// metadata to name a leader again; a connection lost on a lossy link keeps its leader.
+    pub fn on_disconnect(&mut self, broker: NodeId, how: Disconnect, ctx: &mut Ctx) -> Vec<Outcome> {
         let wrap = self.wrap;
-        self.meta.on_refused(broker, ctx, &|t| wrap(ProducerTimer::Metadata(t)));
-        let mut failed = Vec::new();
-        for p in 0..self.inflight.len() {
-            let (gone, kept) = self.inflight[p].drain(..).partition(|x: &Pending| x.sent_to == broker);
-            self.inflight[p] = kept;
-            if !gone.is_empty() {
-                failed.push(p as PartIdx);
-            }
-            for pend in gone {
-                self.requeue(pend, ctx.now);
-            }
-        }
-        for &p in &failed {
-            self.meta.forget(p);
-        }
+        self.meta.on_disconnect(broker, how == Disconnect::Refused, ctx, &|t| wrap(ProducerTimer::Metadata(t)));
+        let (failed, kept): (Vec<Request>, Vec<Request>) = self.inflight.drain(..).partition(|r| r.broker == broker);
+        self.inflight = kept;
         if failed.is_empty() {
-            Vec::new()
-        } else {
-            self.ask_metadata(ctx);
-            self.pump_all(ctx)
+            return Vec::new();
         }
+        for b in failed.into_iter().flat_map(|r| r.batches) {
+            if how != Disconnect::Lost {
+                self.meta.forget(b.part);
+            }
+            self.requeue(b, ctx.now);
+        }
+        self.ask_metadata(ctx);
+        self.pump(ctx)
     }
 
     /// A request timed out (`request.timeout.ms`: "If the response is not received before the
     /// timeout elapses the client will resend the request if necessary"): the Java client
-    /// closes the connection (`NetworkClient.handleTimedOutRequests`), which requests a
-    /// metadata update; the record is retried once a leader is known again.
+    /// closes the connection (`NetworkClient.handleTimedOutRequests`), which fails every request
+    /// on it and requests a metadata update.
     pub fn on_timeout(&mut self, req: u64, ctx: &mut Ctx) -> Vec<Outcome> {
-        for p in 0..self.inflight.len() {
-            if let Some(i) = self.inflight[p].iter().position(|x| x.req == req) {
-                let pend = self.inflight[p].remove(i);
-                self.requeue(pend, ctx.now);
-                self.meta.forget(p as PartIdx);
-                self.ask_metadata(ctx);
-                return self.pump(p as PartIdx, ctx);
-            }
+        match self.inflight.iter().find(|r| r.req == req) {
+            Some(r) => self.on_disconnect(r.broker, Disconnect::TimedOut, ctx),
+            None => Vec::new(),
         }
-        Vec::new()
     }
 }
 
@@ -376,12 +540,13 @@ mod tests {
     use super::*;
     use crate::sim::domain::Kind;
 
-    /// A producer of relay-0 that knows broker 1 leads partition 0, over `cfg`.
+    /// A producer of relay-0 that knows broker 1 leads every partition, over `cfg`.
     fn producer(cfg: Config, pid: u64) -> (Harness, Producer) {
         let mut h = Harness::with(cfg);
         h.node = h.topo.relays[0];
         let mut p = Producer::new(pid, h.topo.parts.len(), false, |t| RelayTimer::Producer(t).into());
-        p.meta.leaders[0] = PartLeader { leader: Some(h.topo.brokers[0]), epoch: 1 };
+        let leader = PartLeader { leader: Some(h.topo.brokers[0]), epoch: 1 };
+        p.meta.leaders = vec![leader; h.topo.parts.len()];
         (h, p)
     }
 
@@ -389,52 +554,125 @@ mod tests {
         Payload::Event { event, delivery: 0, kind: Kind::Created, seq: 1 }
     }
 
-    /// Produce requests sent so far: (request id, producer sequence).
-    fn requests(h: &Harness) -> Vec<(u64, i64)> {
-        let req =
-            |m: &Msg| if let Msg::Produce { req, record, .. } = m { Some((*req, record.producer_seq)) } else { None };
-        h.sent().iter().filter_map(|(_, m)| req(m)).collect()
+    /// A request as the tests read it: (broker, request id, [(partition, [sequence numbers])]).
+    type Sent = (NodeId, u64, Vec<(PartIdx, Vec<i64>)>);
+
+    /// Produce requests sent so far.
+    fn requests(h: &Harness) -> Vec<Sent> {
+        let batches = |bs: &[ProduceBatch]| {
+            bs.iter().map(|b| (b.part, b.records.iter().map(|r| r.producer_seq).collect())).collect()
+        };
+        let req = |(to, m): &(NodeId, Msg)| match m {
+            Msg::Produce { req, batches: bs, .. } => Some((*to, *req, batches(bs))),
+            _ => None,
+        };
+        h.sent().iter().filter_map(req).collect()
     }
 
-    // max.in.flight bounds the unanswered requests of a partition: the sixth record waits until
-    // an answer frees a slot.
+    /// `linger.ms` passes and the producer's wake timer fires.
+    fn linger(h: &mut Harness, p: &mut Producer) -> Vec<Outcome> {
+        h.now += timing::LINGER;
+        h.run(|ctx| ProducerTimer::Wake.fire(p, ctx))
+    }
+
+    fn ok(part: PartIdx, base: u64) -> PartResult {
+        PartResult { part, result: Ok(base), duplicate: false }
+    }
+
+    // A request to a broker carries one batch for each partition it leads: records of three
+    // partitions sent within linger.ms travel as two requests when two brokers lead them, each
+    // partition's records as one batch with consecutive sequence numbers. A full batch
+    // (batch.size) does not wait for linger.ms.
     #[test]
-    fn in_flight_window_holds_back_the_rest() {
-        let (mut h, mut p) = producer(Config { max_in_flight: 5, ..Default::default() }, 7);
-        for e in 0..6 {
-            h.run(|ctx| p.send(0, event(e), e, ctx));
+    fn producer_batches_partitions_per_broker_request() {
+        let (mut h, mut p) = producer(Config::default(), 7);
+        let (b1, b2) = (h.topo.brokers[0], h.topo.brokers[1]);
+        p.meta.leaders[2].leader = Some(b2);
+        for (e, part) in [(1, 0), (2, 1), (3, 0), (4, 2)] {
+            h.run(|ctx| p.send(part, event(e), e, ctx));
         }
-        assert_eq!(requests(&h).len(), 5);
-        h.run(|ctx| p.on_response(1, 0, Ok(0), ctx));
-        assert_eq!(requests(&h).len(), 6, "an answer frees a slot for the sixth");
+        assert!(requests(&h).is_empty(), "records linger for linger.ms");
+        linger(&mut h, &mut p);
+        let sent = requests(&h);
+        assert_eq!(sent, vec![(b1, 1, vec![(0, vec![0, 1]), (1, vec![0])]), (b2, 2, vec![(2, vec![0])])]);
+        h.clear();
+        for e in 0..BATCH_RECORDS as u64 {
+            h.run(|ctx| p.send(1, event(100 + e), e, ctx));
+        }
+        let sent = requests(&h);
+        assert_eq!(sent.len(), 1, "a full batch goes at once");
+        assert_eq!(sent[0].2[0].1.len(), BATCH_RECORDS);
+        assert_eq!(sent[0].2[0].1[0], 1, "partition 1 continues its sequence");
     }
 
-    // A timed-out request makes the producer doubt its metadata (it forgets the leader and asks
-    // the brokers); the retry, once a leader is known and retry.backoff.ms has passed, carries
-    // the same sequence number, so the broker can recognise it as a retry.
+    // max.in.flight.requests.per.connection counts requests on the connection to a broker, not
+    // per partition: with 1, a batch of another partition led by the same broker waits for the
+    // answer to the request in flight.
+    #[test]
+    fn in_flight_window_counts_requests_per_connection() {
+        let (mut h, mut p) = producer(Config { max_in_flight: 1, ..Default::default() }, 7);
+        h.run(|ctx| p.send(0, event(1), 1, ctx));
+        linger(&mut h, &mut p);
+        h.run(|ctx| p.send(1, event(2), 2, ctx));
+        linger(&mut h, &mut p);
+        assert_eq!(requests(&h).len(), 1, "partition 1 has nothing in flight, but the connection is full");
+        let out = h.run(|ctx| p.on_response(1, &[ok(0, 0)], ctx));
+        assert!(matches!(out.as_slice(), [Outcome::Acked { part: 0, offset: Some(0), .. }]), "{out:?}");
+        let sent = requests(&h);
+        assert_eq!(sent.len(), 2, "the answer frees the connection");
+        assert_eq!(sent[1].2, vec![(1, vec![0])]);
+    }
+
+    // A timed-out request closes the connection and makes the producer doubt its metadata (it
+    // forgets the leader and asks the brokers); the retry, once a leader is known and
+    // retry.backoff.ms has passed, is the same batch with the same sequence numbers, so the
+    // broker can recognise it as a retry.
     #[test]
     fn retry_keeps_its_sequence_number() {
         let (mut h, mut p) = producer(Config::default(), 7);
         h.run(|ctx| p.send(0, event(1), 1, ctx));
-        assert_eq!(requests(&h), vec![(1, 0)]);
+        linger(&mut h, &mut p);
+        assert_eq!(requests(&h).len(), 1);
         h.now += timing::REQUEST_TIMEOUT;
         h.run(|ctx| p.on_timeout(1, ctx));
         assert_eq!(p.meta.leader(0), None, "a timeout sends the producer back to the metadata");
         assert!(h.sent().iter().any(|(_, m)| matches!(m, Msg::MetadataReq { .. })));
         p.meta.leaders[0] = PartLeader { leader: Some(h.topo.brokers[1]), epoch: 2 };
         h.now += timing::RETRY_BACKOFF;
-        h.run(|ctx| p.pump(0, ctx));
+        h.run(|ctx| p.pump(ctx));
         let sent = requests(&h);
         assert_eq!(sent.len(), 2, "{sent:?}");
-        assert_eq!(sent[1].1, 0, "the retry is the same record: sequence 0 again");
-        assert_ne!(sent[1].0, sent[0].0, "a new request id");
+        assert_eq!(sent[1].2, vec![(0, vec![0])], "the retry is the same batch: sequence 0 again");
+        assert_ne!(sent[1].1, sent[0].1, "a new request id");
+    }
+
+    // A connection lost on a lossy link fails its requests at once; they go again to the same
+    // leader after retry.backoff.ms, not after request.timeout.ms, with their sequence numbers.
+    #[test]
+    fn lost_connection_retries_after_backoff() {
+        let (mut h, mut p) = producer(Config::default(), 7);
+        let b1 = h.topo.brokers[0];
+        h.run(|ctx| p.send(0, event(1), 1, ctx));
+        linger(&mut h, &mut p);
+        h.run(|ctx| p.on_disconnect(b1, Disconnect::Lost, ctx));
+        assert_eq!(p.meta.leader(0), Some(b1), "the broker is up: its leadership is not in doubt");
+        assert!(h.sent().iter().any(|(_, m)| matches!(m, Msg::MetadataReq { .. })), "but metadata is refreshed");
+        h.run(|ctx| p.pump(ctx));
+        assert_eq!(requests(&h).len(), 1, "backing off");
+        h.now += timing::RETRY_BACKOFF;
+        h.run(|ctx| p.pump(ctx));
+        let sent = requests(&h);
+        assert_eq!(sent.len(), 2);
+        assert_eq!(sent[1].0, b1);
+        assert_eq!(sent[1].2, vec![(0, vec![0])]);
     }
 
     // acks=0 counts a record as sent when it leaves: no answer is awaited, nothing is retried.
     #[test]
     fn acks_zero_is_fire_and_forget() {
         let (mut h, mut p) = producer(Config { acks: Acks::Zero, idempotent_producer: false, ..Default::default() }, 0);
-        let out = h.run(|ctx| p.send(0, event(1), 1, ctx));
+        h.run(|ctx| p.send(0, event(1), 1, ctx));
+        let out = linger(&mut h, &mut p);
         assert!(matches!(out.as_slice(), [Outcome::Acked { offset: None, .. }]), "{out:?}");
         assert_eq!(p.backlog(), 0);
     }

@@ -16,7 +16,7 @@
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use super::app::producer_id;
-use super::producer::{Outcome, Producer, ProducerTimer};
+use super::producer::{Disconnect, Outcome, Producer, ProducerTimer};
 use super::{Ctx, Effect, Node, Timer};
 use crate::sim::command::CrashPoint;
 use crate::sim::history::{NodeId, Op};
@@ -238,10 +238,9 @@ impl Node for Relay {
     fn on_message(&mut self, from: NodeId, msg: Msg, ctx: &mut Ctx) {
         match msg {
             Msg::BinlogBatch { from, entries, .. } => self.on_batch(from, entries, ctx),
-            Msg::ProduceResp { req, part, result, .. } => {
+            Msg::ProduceResp { req, parts } => {
                 let p = self.vol.producer.as_mut();
-                let outs =
-                    p.map(|p| as_connect_task(ctx, |ctx| p.on_response(req, part, result, ctx))).unwrap_or_default();
+                let outs = p.map(|p| as_connect_task(ctx, |ctx| p.on_response(req, &parts, ctx))).unwrap_or_default();
                 self.outcomes(outs, ctx);
             }
             Msg::MetadataResp { id, leaders } => {
@@ -249,9 +248,10 @@ impl Node for Relay {
                 let outs = p.map(|p| as_connect_task(ctx, |ctx| p.on_metadata(id, &leaders, ctx))).unwrap_or_default();
                 self.outcomes(outs, ctx);
             }
-            Msg::ConnectionRefused => {
+            Msg::ConnectionRefused | Msg::ConnectionLost => {
+                let how = Disconnect::of(&msg);
                 let p = self.vol.producer.as_mut();
-                let outs = p.map(|p| as_connect_task(ctx, |ctx| p.on_refused(from, ctx))).unwrap_or_default();
+                let outs = p.map(|p| as_connect_task(ctx, |ctx| p.on_disconnect(from, how, ctx))).unwrap_or_default();
                 self.outcomes(outs, ctx);
             }
             _ => {}
@@ -269,7 +269,12 @@ mod tests {
     use super::*;
     use crate::sim::config::{Acks, Config};
     use crate::sim::domain::Kind;
-    use crate::sim::msg::{PartLeader, ProduceError};
+    use crate::sim::msg::{PartLeader, PartResult, ProduceError};
+
+    /// A produce response for partition 0.
+    fn answer(req: u64, result: Result<u64, ProduceError>) -> Msg {
+        Msg::ProduceResp { req, parts: vec![PartResult { part: 0, result, duplicate: false }] }
+    }
 
     fn ev(event: u64) -> (Time, Payload) {
         (0, Payload::Event { event, delivery: 0, kind: Kind::Created, seq: 1 })
@@ -294,6 +299,8 @@ mod tests {
         h.run(|ctx| r.on_message(0, Msg::BinlogBatch { shard: 0, from: 0, entries }, ctx));
         for _ in 0..n {
             h.run(|ctx| r.on_timer(RelayTimer::Work, ctx));
+            h.now += timing::LINGER;
+            h.run(|ctx| r.on_timer(RelayTimer::Producer(ProducerTimer::Wake), ctx));
         }
         (h, r)
     }
@@ -310,7 +317,7 @@ mod tests {
         let (mut h, mut r) = relay_with(3);
         let reqs = produced(&h);
         assert_eq!(reqs.len(), 3);
-        let ok = |req| Msg::ProduceResp { req, part: 0, result: Ok(req), duplicate: false };
+        let ok = |req| answer(req, Ok(req));
         h.run(|ctx| r.on_message(0, ok(reqs[0]), ctx));
         h.run(|ctx| r.on_message(0, ok(reqs[2]), ctx));
         h.run(|ctx| r.on_timer(RelayTimer::Flush, ctx));
@@ -323,7 +330,7 @@ mod tests {
     fn republishes_from_saved_position_after_crash() {
         let (mut h, mut r) = relay_with(3);
         let reqs = produced(&h);
-        let ok = |req| Msg::ProduceResp { req, part: 0, result: Ok(req), duplicate: false };
+        let ok = |req| answer(req, Ok(req));
         h.run(|ctx| r.on_message(0, ok(reqs[0]), ctx));
         h.run(|ctx| r.on_timer(RelayTimer::Flush, ctx));
         h.run(|ctx| r.on_message(0, ok(reqs[1]), ctx));
@@ -348,13 +355,10 @@ mod tests {
     fn refused_produce_is_retried() {
         let (mut h, mut r) = relay_with(1);
         let req = produced(&h)[0];
-        let refused = Msg::ProduceResp { req, part: 0, result: Err(ProduceError::NotEnoughReplicas), duplicate: false };
+        let refused = answer(req, Err(ProduceError::NotEnoughReplicas));
         h.run(|ctx| r.on_message(0, refused, ctx));
         assert_eq!(r.in_flight(), 1, "still owed");
-        assert!(h
-            .timers()
-            .iter()
-            .any(|(_, t)| matches!(t, Timer::Relay(RelayTimer::Producer(ProducerTimer::Retry(0))))));
+        assert!(h.timers().iter().any(|(_, t)| matches!(t, Timer::Relay(RelayTimer::Producer(ProducerTimer::Wake)))));
     }
 
     // relay_uses_connect_producer_defaults: with no override the relay's producer is the one the
@@ -369,8 +373,8 @@ mod tests {
             .sent()
             .iter()
             .filter_map(|(_, m)| {
-                if let Msg::Produce { acks, record, .. } = m {
-                    Some((*acks, record.producer_id))
+                if let Msg::Produce { acks, batches, .. } = m {
+                    Some((*acks, batches[0].records[0].producer_id))
                 } else {
                     None
                 }
@@ -396,6 +400,9 @@ mod tests {
         let mut cfg = Config::default();
         cfg.relay_producer.idempotent = true;
         let (h, _) = relay_over(cfg, 1);
-        assert!(h.sent().iter().any(|(_, m)| matches!(m, Msg::Produce { record, .. } if record.producer_id != 0)));
+        assert!(h
+            .sent()
+            .iter()
+            .any(|(_, m)| matches!(m, Msg::Produce { batches, .. } if batches[0].records[0].producer_id != 0)));
     }
 }

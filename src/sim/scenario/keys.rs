@@ -343,8 +343,8 @@ pub const CONFIG_KEYS: &[ConfigKey] = &[
         unit: None,
         group: Producer,
         topology: false,
-        doc_ko: "파티션당 응답을 기다리는 배치 수.",
-        doc_en: "Unacknowledged batches per partition.",
+        doc_ko: "브로커 연결마다 응답을 기다리는 요청 수 (요청 하나에 파티션별 배치).",
+        doc_en: "Unacknowledged requests per broker connection (each with a batch per partition).",
     },
     ConfigKey {
         name: "partitioner",

@@ -1,8 +1,9 @@
 //! The broker's own rules, each on a broker driven by hand (`testing::Harness`).
 
 use super::*;
-use crate::sim::config::Config;
+use crate::sim::config::{Acks, Config};
 use crate::sim::domain::Kind;
+use crate::sim::msg::{ProduceBatch, ProduceError};
 use crate::sim::nodes::controller::initial_metadata;
 use crate::sim::nodes::testing::Harness;
 
@@ -17,11 +18,27 @@ fn leader(cfg: Config) -> (Harness, Broker) {
 
 fn record(event: u64, producer_id: u64, producer_seq: i64) -> Record {
     let payload = Payload::Event { event, delivery: 0, kind: Kind::Created, seq: 1 };
-    Record { payload, producer_id, producer_seq, epoch: 0 }
+    Record { payload, producer_id, producer_seq, base_seq: producer_seq, epoch: 0 }
+}
+
+/// A batch of partition 0 of producer `producer_id`, events `events` from sequence `base`.
+fn batch(producer_id: u64, base: i64, events: std::ops::Range<u64>) -> ProduceBatch {
+    let records = events
+        .enumerate()
+        .map(|(i, e)| {
+            let seq = if producer_id == 0 { -1 } else { base + i as i64 };
+            Record { base_seq: if producer_id == 0 { -1 } else { base }, ..record(e, producer_id, seq) }
+        })
+        .collect();
+    ProduceBatch { part: 0, records }
+}
+
+fn produce_batches(h: &mut Harness, b: &mut Broker, req: u64, batches: Vec<ProduceBatch>, acks: Acks) {
+    h.run(|ctx| b.on_message(99, Msg::Produce { req, acks, batches }, ctx));
 }
 
 fn produce(h: &mut Harness, b: &mut Broker, req: u64, r: Record, acks: Acks) {
-    h.run(|ctx| b.on_message(99, Msg::Produce { req, part: 0, record: r, acks }, ctx));
+    produce_batches(h, b, req, vec![ProduceBatch { part: 0, records: vec![r] }], acks);
 }
 
 fn follower_fetch(h: &mut Harness, b: &mut Broker, follower: u32, offset: u64) {
@@ -31,9 +48,9 @@ fn follower_fetch(h: &mut Harness, b: &mut Broker, follower: u32, offset: u64) {
     h.run(|ctx| b.on_message(from, fetch, ctx));
 }
 
-/// Produce answers sent so far: (request, result).
+/// Produce answers sent so far: (request, first partition's result).
 fn answers(h: &Harness) -> Vec<(u64, Result<u64, ProduceError>)> {
-    let answer = |m: &Msg| if let Msg::ProduceResp { req, result, .. } = m { Some((*req, *result)) } else { None };
+    let answer = |m: &Msg| if let Msg::ProduceResp { req, parts } = m { Some((*req, parts[0].result)) } else { None };
     h.sent().iter().filter_map(|(_, m)| answer(m)).collect()
 }
 
@@ -138,6 +155,31 @@ fn consumer_fetch_past_a_truncated_epoch_resumes_at_the_divergence() {
     assert_eq!(diverging(&h), Some(None), "same epoch, position inside the log: a normal fetch");
     h.run(|ctx| b.on_message(99, fetch(9, 0), ctx));
     assert_eq!(diverging(&h), Some(Some(0)), "out of range with no epoch: earliest");
+}
+
+// Dedup is by batch, as Kafka's ProducerStateEntry keeps it: a retry of any of the producer's
+// last five batches (same first and last sequence) is answered with that batch's base offset
+// and appends nothing; a retry of a batch older than the five is out of order.
+#[test]
+fn retried_batch_is_deduplicated_within_the_last_five() {
+    let (mut h, mut b) = leader(Config::default());
+    for k in 0..6u64 {
+        produce_batches(&mut h, &mut b, k + 1, vec![batch(7, 3 * k as i64, 10 * k..10 * k + 3)], Acks::One);
+    }
+    assert_eq!(b.log(0).leo(), 18);
+    produce_batches(&mut h, &mut b, 7, vec![batch(7, 6, 20..23)], Acks::One);
+    assert_eq!(answers(&h)[6], (7, Ok(6)), "the third batch again: its base offset, nothing appended");
+    assert_eq!(b.log(0).leo(), 18);
+    produce_batches(&mut h, &mut b, 8, vec![batch(7, 0, 0..3)], Acks::One);
+    assert_eq!(answers(&h)[7], (8, Err(ProduceError::OutOfOrderSequence)), "the first batch left the five");
+    let follower = {
+        let mut log = PartLog::default();
+        b.log(0).records.iter().for_each(|r| {
+            log.append(*r);
+        });
+        log
+    };
+    assert_eq!(follower.producers, b.log(0).producers, "a replica rebuilds the same batches from the records");
 }
 
 // The idempotent producer's retry of a batch the log has is not appended again: it is
