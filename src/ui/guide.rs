@@ -110,12 +110,26 @@ fn run_to_step(ctl: &Ctl, scenario: &Scenario, i: usize) {
     }
 }
 
-/// Runs the run to `t` (None: where it stands) in slices, from its start again when `restart`
-/// says so (it may change the scenario first); a restart tells the page a new run began.
-pub fn replay_until(ctl: &Ctl, t: Option<Time>, restart: impl FnOnce(&mut Engine) -> bool) {
+/// Once the frame loop has stopped (a live frame would stop a sliced run), runs the run to `t`
+/// (None: where it stands) as [`replay_now`] does.
+pub fn replay_until(ctl: &Ctl, t: Option<Time>, restart: impl FnOnce(&mut Engine) -> bool + 'static) {
+    let restart = RefCell::new(Some(restart));
+    let then = move |c: &Ctl| {
+        if let Some(restart) = restart.borrow_mut().take() {
+            replay_now(c, t, restart);
+        }
+    };
+    when_paused(ctl.clone(), Rc::new(then), 0);
+}
+
+/// Runs the run to `t` in slices, from its start again when `restart` says so (it may change
+/// the scenario first); a restart tells the page a new run began. `None` is where the run
+/// stands, rounded up to a whole ms: commands are timed in whole ms, so one `restart` changed
+/// at this instant (a traffic cut) has taken effect there.
+fn replay_now(ctl: &Ctl, t: Option<Time>, restart: impl FnOnce(&mut Engine) -> bool) {
     let (rebuilt, t) = {
         let mut e = ctl.engine();
-        let t = t.unwrap_or(e.sim.now());
+        let t = t.unwrap_or(e.sim.now().div_ceil(MS) * MS);
         let again = restart(&mut e);
         if again {
             e.rebuild();
@@ -131,7 +145,7 @@ pub fn replay_until(ctl: &Ctl, t: Option<Time>, restart: impl FnOnce(&mut Engine
 /// Moves the run to `at_ms` (restarting it when that is in the past), in slices.
 fn run_to_ms(ctl: &Ctl, at_ms: u64) {
     let t = at_ms * MS;
-    replay_until(ctl, Some(t), |e| e.sim.now() > t);
+    replay_now(ctl, Some(t), |e| e.sim.now() > t);
 }
 
 /// Shows the scenario as written (`variant` false) or its variant in the live view, at the
