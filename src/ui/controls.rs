@@ -130,7 +130,7 @@ pub fn toggle_traffic(ctl: &Ctl, page_on: bool) {
         return;
     }
     ctl.dispatch(Ui::SetTraffic(false));
-    super::guide::replay_until(ctl, None, |e| {
+    super::guide::replay_here(ctl, |e| {
         let now = e.sim.now();
         let mut commands = e.sim.commands().to_vec();
         let cut = cut_traffic(&mut commands, now);

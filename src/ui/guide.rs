@@ -110,13 +110,13 @@ fn run_to_step(ctl: &Ctl, scenario: &Scenario, i: usize) {
     }
 }
 
-/// Once the frame loop has stopped (a live frame would stop a sliced run), runs the run to `t`
-/// (None: where it stands) as [`replay_now`] does.
-pub fn replay_until(ctl: &Ctl, t: Option<Time>, restart: impl FnOnce(&mut Engine) -> bool + 'static) {
+/// Once the frame loop has stopped (a live frame would stop a sliced run), replays the run to
+/// where it stands as [`replay_now`] does with `None`.
+pub fn replay_here(ctl: &Ctl, restart: impl FnOnce(&mut Engine) -> bool + 'static) {
     let restart = RefCell::new(Some(restart));
     let then = move |c: &Ctl| {
         if let Some(restart) = restart.borrow_mut().take() {
-            replay_now(c, t, restart);
+            replay_now(c, None, restart);
         }
     };
     when_paused(ctl.clone(), Rc::new(then), 0);
